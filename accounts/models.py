@@ -1,0 +1,83 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.urls import reverse
+
+from articles.text import unique_slug
+
+JOURNALISTS = "Journalists"
+EDITORS = "Editors"
+
+
+class AuthorQuerySet(models.QuerySet):
+    def with_live_articles(self):
+        """Authors with at least one live story: the ones with a public page worth listing."""
+        from articles.models import Article
+
+        live_ids = Article.objects.live().values("bylines__author")
+        return self.filter(pk__in=live_ids)
+
+
+class Author(models.Model):
+    """A name that can appear in a byline: staff (linked to a login) or a guest/agency."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True, blank=True)
+    job_title = models.CharField(
+        max_length=120, blank=True, help_text="Shown in the author box, e.g. “staff journalist”."
+    )
+    bio = models.TextField(blank=True)
+    photo = models.ForeignKey(
+        "articles.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    twitter = models.CharField(
+        "X/Twitter handle",
+        max_length=40,
+        blank=True,
+        help_text="Without the @, e.g. “leyla_mammadova”.",
+    )
+    website = models.URLField(blank=True)
+    linkedin = models.URLField("LinkedIn", blank=True)
+    mastodon = models.URLField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+        help_text="Leave empty for guest contributors and agencies.",
+    )
+
+    objects = AuthorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.twitter = self.twitter.strip().lstrip("@")
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, instance=self)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", args=[self.slug])
+
+    @property
+    def twitter_url(self) -> str:
+        return f"https://x.com/{self.twitter}" if self.twitter else ""
+
+    @property
+    def social_urls(self) -> list[str]:
+        """Every public profile, for JSON-LD sameAs and the author page."""
+        return [u for u in (self.twitter_url, self.website, self.linkedin, self.mastodon) if u]
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def give_staff_an_author(sender, instance, **kwargs):
+    """Staff users get a byline of their own the moment they can log in to the admin."""
+    if instance.is_staff and not Author.objects.filter(user=instance).exists():
+        Author.objects.create(user=instance, name=instance.get_full_name() or instance.username)

@@ -1,0 +1,595 @@
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django_prose_editor.fields import ProseEditorField
+from imagekit.cachefiles import ImageCacheFile
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from articles import cache
+from articles.images import RENDITION_WIDTHS, Rendition, validate_photo, without_metadata
+from articles.text import reading_minutes, unique_slug, word_count
+
+PUBLISH_PERMISSION = "articles.publish_article"
+
+# Top-level paths the site uses itself; a section may not take one of them as its slug.
+RESERVED_SLUGS = frozenset(
+    "admin search feeds feed rss atom tags tag authors author static media sitemap sitemaps "
+    "sitemap.xml robots.txt healthz preview share corrections pages about contact api "
+    "accounts login logout news".split()
+)
+
+
+def validate_section_slug(value: str) -> None:
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(
+            "“%(slug)s” is used by the site itself; choose another slug.",
+            params={"slug": value},
+            code="reserved",
+        )
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(
+        max_length=80,
+        unique=True,
+        validators=[validate_section_slug],
+        help_text="The section's address: /slug/. Names the site uses itself are refused.",
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower numbers come first in the navigation."
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.invalidate_public_pages()
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:section", args=[self.slug])
+
+
+class Image(models.Model):
+    """A photo in the shared library, reusable across stories and author profiles."""
+
+    file = models.ImageField(
+        upload_to="photos/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        validators=[validate_photo],
+        help_text="JPEG, PNG or WebP. Location and camera data are removed on upload.",
+    )
+    alt_text = models.CharField(
+        max_length=250, help_text="What the photo shows, for readers who cannot see it."
+    )
+    caption = models.CharField(max_length=300, blank=True)
+    credit = models.CharField(max_length=120, blank=True, help_text="e.g. “Photo: Reuters”.")
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.alt_text[:60] or self.file.name
+
+    def save(self, *args, **kwargs):
+        new_upload = self.file and not self.file._committed
+        if new_upload:
+            self.file = without_metadata(self.file)
+        super().save(*args, **kwargs)
+        if new_upload:
+            for rendition in self.rendition_files():
+                rendition.generate()
+
+    def rendition_files(self, fmt: str | None = None):
+        formats = [fmt] if fmt else ["WEBP", None]
+        for width in RENDITION_WIDTHS:
+            for f in formats:
+                yield ImageCacheFile(Rendition(self.file, width, f))
+
+    def srcset(self, fmt: str | None = None) -> str:
+        """“url 480w, url 800w, …” for the widths this photo is large enough to fill."""
+        widths = [w for w in RENDITION_WIDTHS if w < self.width] + [self.width]
+        parts = []
+        for width in sorted(set(widths)):
+            size = min(width, RENDITION_WIDTHS[-1])
+            spec = ImageCacheFile(Rendition(self.file, size, fmt))
+            parts.append(f"{spec.url} {min(width, size)}w")
+        return ", ".join(parts)
+
+    def rendition_url(self, width: int = 1200, fmt: str | None = None) -> str:
+        return ImageCacheFile(Rendition(self.file, width, fmt)).url
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "review", "In review"
+    RETURNED = "returned", "Returned to authors"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Kind(models.TextChoices):
+    NEWS = "news", "News"
+    ANALYSIS = "analysis", "Analysis"
+    OPINION = "opinion", "Opinion"
+    INTERVIEW = "interview", "Interview"
+    SPONSORED = "sponsored", "Sponsored"
+
+
+EDITABLE_BY_AUTHORS = (Status.DRAFT, Status.RETURNED)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def live(self):
+        """The one visibility rule: published and due. Every public surface goes through it."""
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
+
+    def awaiting_review(self):
+        return self.filter(status=Status.IN_REVIEW)
+
+    def owned_by(self, user):
+        """Stories the user started or has a byline on."""
+        return self.filter(Q(created_by=user) | Q(bylines__author__user=user)).distinct()
+
+    def in_section(self, section):
+        """Stories in the section or any of its subsections."""
+        return self.filter(Q(section=section) | Q(section__parent=section))
+
+    def tagged(self, tag):
+        return self.filter(tags=tag)
+
+    def by(self, author):
+        return self.filter(bylines__author=author)
+
+    def newest_first(self):
+        return self.order_by("-publish_at", "-pk")
+
+    def for_listing(self):
+        """What a teaser needs, in a fixed number of queries however many stories."""
+        return self.select_related("section", "featured_image").prefetch_related(
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+
+class Article(models.Model):
+    headline = models.CharField(max_length=110)
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text="Made from the headline when left empty. Old addresses keep working.",
+    )
+    standfirst = models.TextField(
+        max_length=400, blank=True, help_text="One paragraph that sums up the story."
+    )
+    body = ProseEditorField(
+        extensions={
+            "Bold": True,
+            "Italic": True,
+            "Heading": {"levels": [2, 3, 4]},
+            "BulletList": True,
+            "OrderedList": True,
+            "Blockquote": True,
+            "Link": {"enableTarget": False},
+            "ListItem": True,
+            "HardBreak": True,
+        },
+        sanitize=True,
+        blank=True,
+    )
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    tags = TaggableManager(blank=True, through="TaggedArticle")
+    featured_image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dateline = models.CharField(
+        max_length=80, blank=True, help_text="Where the story was reported, e.g. “BAKU”."
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NEWS)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    publish_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(
+        "last significant update", null=True, blank=True, editable=False
+    )
+    is_lead = models.BooleanField("lead story", default=False)
+    is_breaking = models.BooleanField("breaking", default=False)
+    meta_title = models.CharField(
+        max_length=70, blank=True, help_text="For search engines; the headline when empty."
+    )
+    meta_description = models.CharField(
+        max_length=160, blank=True, help_text="For search engines; the standfirst when empty."
+    )
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    search_document = SearchVectorField(null=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    modified_at = models.DateTimeField(auto_now=True)
+    # Bumped on every save; a form carrying an older number is stale and is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-created_at"]
+        permissions = [("publish_article", "Can publish, schedule, return and withdraw")]
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="article_live_idx"),
+            models.Index(fields=["section", "status", "-publish_at"], name="article_section_idx"),
+            models.Index(fields=["-modified_at"], name="article_modified_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        self.body = self._meta.get_field("body").sanitize(self.body or "")
+        self.word_count = word_count(self.body)
+        if not self.slug:
+            self.slug = unique_slug(Article, self.headline, instance=self, max_length=110)
+        old_url = self._public_url_in_database()
+        if self.pk and not kwargs.get("update_fields"):
+            self.version += 1
+        super().save(*args, **kwargs)
+        if old_url and old_url != self.get_absolute_url():
+            ArticleRedirect.objects.update_or_create(old_path=old_url, defaults={"article": self})
+        if self.status in (Status.PUBLISHED, Status.WITHDRAWN):
+            transaction.on_commit(cache.invalidate_public_pages)
+
+    def _public_url_in_database(self) -> str | None:
+        """The address readers know the story by, if it was ever published."""
+        if not self.pk:
+            return None
+        stored = Article.objects.select_related("section").filter(pk=self.pk).first()
+        return stored.get_absolute_url() if stored and stored.was_ever_published() else None
+
+    # --- Reading -----------------------------------------------------------------------
+
+    def get_absolute_url(self) -> str:
+        day = timezone.localtime(self.first_published_at or self.publish_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={
+                "section": self.section.slug,
+                "year": day.year,
+                "month": f"{day.month:02d}",
+                "day": f"{day.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    def is_live(self) -> bool:
+        return self.status == Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    def is_scheduled(self) -> bool:
+        return self.status == Status.PUBLISHED and self.publish_at > timezone.now()
+
+    def was_ever_published(self) -> bool:
+        return self.first_published_at is not None and self.first_published_at <= timezone.now()
+
+    @property
+    def state_label(self) -> str:
+        return "Scheduled" if self.is_scheduled() else self.get_status_display()
+
+    @property
+    def last_modified(self) -> dt.datetime | None:
+        """What readers and search engines see as “Updated”: only significant updates count."""
+        return self.updated_at or self.first_published_at
+
+    @property
+    def reading_minutes(self) -> int:
+        return reading_minutes(self.word_count)
+
+    @cached_property
+    def byline_list(self):
+        return list(self.bylines.all())
+
+    @property
+    def authors(self):
+        return [b.author for b in self.byline_list]
+
+    # --- Who may do what -----------------------------------------------------------------
+
+    def is_owned_by(self, user) -> bool:
+        if self.created_by_id == user.pk:
+            return True
+        return self.bylines.filter(author__user=user).exists()
+
+    def can_edit(self, user) -> bool:
+        """Editors edit everything; journalists only their own drafts and returned stories."""
+        if not user.has_perm("articles.change_article"):
+            return False
+        if user.has_perm(PUBLISH_PERMISSION):
+            return True
+        return self.status in EDITABLE_BY_AUTHORS and self.is_owned_by(user)
+
+    def can_delete(self, user) -> bool:
+        """Anything that was ever public is withdrawn, not deleted; only superusers may."""
+        if user.is_superuser:
+            return True
+        if self.was_ever_published() or not user.has_perm("articles.delete_article"):
+            return False
+        return user.has_perm(PUBLISH_PERMISSION) or self.can_edit(user)
+
+    def available_transitions(self, user) -> list[str]:
+        """Names of the workflow methods user may call now, for the admin's buttons."""
+        allowed = []
+        if self.status in EDITABLE_BY_AUTHORS and self.can_edit(user):
+            allowed.append("submit")
+        if user.has_perm(PUBLISH_PERMISSION):
+            if self.status != Status.PUBLISHED or self.is_scheduled():
+                allowed += ["publish", "schedule"]
+            if self.status == Status.IN_REVIEW:
+                allowed.append("return_to_authors")
+            if self.status == Status.PUBLISHED:
+                allowed.append("unpublish")
+        return allowed
+
+    # --- Workflow ------------------------------------------------------------------------
+
+    def _require(self, user, transition: str) -> None:
+        if transition not in self.available_transitions(user):
+            raise PermissionDenied(
+                f"You may not {transition.replace('_', ' ')} a story that is "
+                f"{self.state_label.lower()}."
+            )
+
+    def _move(self, user, to: str, note: str = "", **fields) -> "ArticleEvent":
+        from_status = self.state_label
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.status = to
+        self.modified_by = user
+        self.save()
+        return ArticleEvent.objects.create(
+            article=self, actor=user, from_status=from_status, to_status=self.state_label, note=note
+        )
+
+    @transaction.atomic
+    def submit(self, user, note: str = "") -> "ArticleEvent":
+        """Send the story to the editors' review queue."""
+        self._require(user, "submit")
+        return self._move(user, Status.IN_REVIEW, note)
+
+    @transaction.atomic
+    def return_to_authors(self, user, note: str) -> "ArticleEvent":
+        """Send an in-review story back to its authors, saying what to change."""
+        self._require(user, "return_to_authors")
+        if not note.strip():
+            raise ValidationError("Say what the authors should change.")
+        return self._move(user, Status.RETURNED, note)
+
+    @transaction.atomic
+    def publish(self, user, at: dt.datetime | None = None, note: str = "") -> "ArticleEvent":
+        """Publish now, or schedule for `at`: the story goes live at that minute by itself."""
+        self._require(user, "schedule" if at else "publish")
+        now = timezone.now()
+        publish_at = at or now
+        first = self.first_published_at if self.was_ever_published() else publish_at
+        return self._move(
+            user, Status.PUBLISHED, note, publish_at=publish_at, first_published_at=first
+        )
+
+    def schedule(self, user, at: dt.datetime, note: str = "") -> "ArticleEvent":
+        if at <= timezone.now():
+            raise ValidationError("Choose a time in the future to schedule a story.")
+        return self.publish(user, at=at, note=note)
+
+    @transaction.atomic
+    def unpublish(self, user, note: str = "") -> "ArticleEvent":
+        """Take a live story down (readers get 410), or cancel a scheduled one (back to draft)."""
+        self._require(user, "unpublish")
+        if self.is_scheduled():
+            return self._move(user, Status.DRAFT, note, publish_at=None)
+        return self._move(user, Status.WITHDRAWN, note)
+
+    def mark_significant_update(self, when: dt.datetime | None = None) -> None:
+        """Move the visible “Updated” time: only for changes readers should know about."""
+        self.updated_at = when or timezone.now()
+
+
+class TaggedArticle(TaggedItemBase):
+    """Tag links in a table of their own, so revisions can follow and restore them."""
+
+    content_object = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class Byline(models.Model):
+    class Role(models.TextChoices):
+        WRITTEN_BY = "author", "Written by"
+        ADDITIONAL_REPORTING = "reporting", "Additional reporting"
+        PHOTOGRAPHS = "photos", "Photographs"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey("accounts.Author", on_delete=models.PROTECT, related_name="bylines")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.WRITTEN_BY)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author", "role"], name="byline_unique_author_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.author}"
+
+
+class ArticleEvent(models.Model):
+    """One workflow step: who moved the story, when, from which state to which, and why."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=24)
+    to_status = models.CharField(max_length=24)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class Correction(models.Model):
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        EDITORS_NOTE = "note", "Editor's note"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(
+        help_text="e.g. “An earlier version of this story misstated the date of the vote.”"
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["-published_at"], name="correction_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+    @transaction.atomic
+    def save(self, *args, **kwargs):
+        """A new correction is news about the story: it moves the story's “Updated” time."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            article = self.article
+            article.mark_significant_update(self.published_at)
+            article.save(update_fields=["updated_at", "modified_at"])
+        transaction.on_commit(cache.invalidate_public_pages)
+
+
+class ArticleRedirect(models.Model):
+    """A public address a story used to have; it answers 301 to the current one."""
+
+    old_path = models.CharField(max_length=300, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.old_path
+
+
+def default_share_expiry() -> dt.datetime:
+    return timezone.now() + dt.timedelta(hours=settings.SHARE_LINK_HOURS)
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def valid(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ShareLink(models.Model):
+    """A secret, expiring, revocable preview link for a reviewer without an account."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="share_links")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=default_share_expiry)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=120, blank=True, help_text="Who it is for, e.g. “lawyer”.")
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Share link for “{self.article}”"
+
+    def save(self, *args, **kwargs):
+        if not self.token:
+            self.token = secrets.token_urlsafe(32)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:share", args=[self.token])
+
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+
+class BreakingBannerQuerySet(models.QuerySet):
+    def current(self):
+        now = timezone.now()
+        return self.filter(starts_at__lte=now, ends_at__gt=now)
+
+
+class BreakingBanner(models.Model):
+    """A site-wide strip for breaking news; it appears and disappears at its own times."""
+
+    text = models.CharField(max_length=160)
+    url = models.CharField(max_length=300, blank=True, help_text="A path on the site or a URL.")
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+
+    objects = BreakingBannerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self):
+        if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The banner must end after it starts."})
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.invalidate_public_pages()

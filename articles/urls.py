@@ -1,0 +1,34 @@
+from django.urls import include, path, register_converter
+
+from articles import views
+
+app_name = "articles"
+
+
+class TwoDigits:
+    regex = "[0-9]{2}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return f"{int(value):02d}"
+
+
+register_converter(TwoDigits, "dd")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("tags/<slug:slug>/", views.tag, name="tag"),
+    path("authors/<slug:slug>/", views.author, name="author"),
+    path("preview/<int:pk>/", views.preview, name="preview"),
+    path("share/<str:token>/", views.share, name="share"),
+    path("pages/", include("django.contrib.flatpages.urls")),
+    path("<slug:section>/", views.section, name="section"),
+    path(
+        "<slug:section>/<int:year>/<dd:month>/<dd:day>/<slug:slug>/",
+        views.article_detail,
+        name="detail",
+    ),
+]

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from newsroom.views import healthz
+
+admin.site.site_header = f"{settings.SITE_NAME} newsroom"
+admin.site.site_title = "Newsroom"
+admin.site.index_title = "Editorial desk"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+if settings.SERVE_MEDIA:
+    # Local disk media for one-machine setups; production puts a proxy or object storage here.
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
+    )
+urlpatterns.append(path("", include("articles.urls")))

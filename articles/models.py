@@ -270,13 +270,6 @@ class Article(models.Model):
         if self.status in (Status.PUBLISHED, Status.WITHDRAWN):
             transaction.on_commit(cache.invalidate_public_pages)
 
-    def _public_url_in_database(self) -> str | None:
-        """The address readers know the story by, if it was ever published."""
-        if not self.pk:
-            return None
-        stored = Article.objects.select_related("section").filter(pk=self.pk).first()
-        return stored.get_absolute_url() if stored and stored.was_ever_published() else None
-
     # --- Reading -----------------------------------------------------------------------
 
     def get_absolute_url(self) -> str:
@@ -291,6 +284,13 @@ class Article(models.Model):
                 "slug": self.slug,
             },
         )
+
+    def _public_url_in_database(self) -> str | None:
+        """The address readers know the story by, if it was ever published."""
+        if not self.pk:
+            return None
+        stored = Article.objects.select_related("section").filter(pk=self.pk).first()
+        return stored.get_absolute_url() if stored and stored.was_ever_published() else None
 
     def is_live(self) -> bool:
         return self.status == Status.PUBLISHED and self.publish_at <= timezone.now()
@@ -586,10 +586,10 @@ class BreakingBanner(models.Model):
     def __str__(self) -> str:
         return self.text
 
-    def clean(self):
-        if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": "The banner must end after it starts."})
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         cache.invalidate_public_pages()
+
+    def clean(self):
+        if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The banner must end after it starts."})

@@ -99,9 +99,7 @@ TEMPLATES = [
 VAR_DIR.mkdir(exist_ok=True)
 try:
     DATABASES = {
-        "default": env.db_url(
-            "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}"
-        )
+        "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}")
     }
 except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
     stop(f"DATABASE_URL is malformed ({exc}). Use e.g. postgres://user:pass@host:5432/name.")
@@ -110,6 +108,8 @@ if not DATABASES["default"].get("ENGINE") or not DATABASES["default"].get("NAME"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so a gunicorn started by the tests can read the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

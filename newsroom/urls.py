@@ -16,6 +16,10 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # Local disk media for one-machine setups; production puts a proxy or object storage here.
     urlpatterns.append(
-        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
     )
 urlpatterns.append(path("", include("articles.urls")))

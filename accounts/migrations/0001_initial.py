@@ -4,28 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Author',
+            name="Author",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(blank=True, max_length=140, unique=True)),
-                ('job_title', models.CharField(blank=True, help_text='Shown in the author box, e.g. “staff journalist”.', max_length=120)),
-                ('bio', models.TextField(blank=True)),
-                ('twitter', models.CharField(blank=True, help_text='Without the @, e.g. “leyla_mammadova”.', max_length=40, verbose_name='X/Twitter handle')),
-                ('website', models.URLField(blank=True)),
-                ('linkedin', models.URLField(blank=True, verbose_name='LinkedIn')),
-                ('mastodon', models.URLField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(blank=True, max_length=140, unique=True)),
+                (
+                    "job_title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown in the author box, e.g. “staff journalist”.",
+                        max_length=120,
+                    ),
+                ),
+                ("bio", models.TextField(blank=True)),
+                (
+                    "twitter",
+                    models.CharField(
+                        blank=True,
+                        help_text="Without the @, e.g. “leyla_mammadova”.",
+                        max_length=40,
+                        verbose_name="X/Twitter handle",
+                    ),
+                ),
+                ("website", models.URLField(blank=True)),
+                ("linkedin", models.URLField(blank=True, verbose_name="LinkedIn")),
+                ("mastodon", models.URLField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

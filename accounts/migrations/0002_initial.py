@@ -6,24 +6,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('articles', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("articles", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='author',
-            name='photo',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='articles.image'),
+            model_name="author",
+            name="photo",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="articles.image",
+            ),
         ),
         migrations.AddField(
-            model_name='author',
-            name='user',
-            field=models.OneToOneField(blank=True, help_text='Leave empty for guest contributors and agencies.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='author', to=settings.AUTH_USER_MODEL),
+            model_name="author",
+            name="user",
+            field=models.OneToOneField(
+                blank=True,
+                help_text="Leave empty for guest contributors and agencies.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="author",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

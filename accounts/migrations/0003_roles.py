@@ -53,9 +53,7 @@ def create_roles(apps, schema_editor):
     for name, spec in (("Journalists", JOURNALIST_PERMISSIONS), ("Editors", EDITOR_PERMISSIONS)):
         group, _ = Group.objects.get_or_create(name=name)
         perms = [
-            Permission.objects.get(
-                content_type__app_label=app, codename=codename(action, model)
-            )
+            Permission.objects.get(content_type__app_label=app, codename=codename(action, model))
             for app, model, actions in spec
             for action in actions
         ]

@@ -1,0 +1,40 @@
+import pytest
+from django.core.cache import cache
+
+from tests.factories import EditorFactory, JournalistFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    """Each test gets its own media folder and an empty cache."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def journalist(db):
+    return JournalistFactory(username="jane")
+
+
+@pytest.fixture
+def other_journalist(db):
+    return JournalistFactory(username="omar")
+
+
+@pytest.fixture
+def editor(db):
+    return EditorFactory(username="eddie")
+
+
+@pytest.fixture
+def live_server_db_url(transactional_db):
+    """A DATABASE_URL that a separate server process can use to reach the test database."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

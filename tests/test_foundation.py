@@ -1,0 +1,125 @@
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_home_page_answers(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"<!DOCTYPE html>" in response.content
+
+
+def test_admin_login_page_answers(client, db):
+    assert client.get("/admin/login/").status_code == 200
+
+
+def test_healthz_reports_a_working_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(
+    client, django_db_blocker, monkeypatch
+):
+    connection = connections["default"]
+    closed_port = _free_port()
+    if connection.vendor == "sqlite":
+        # SQLite is a file: an unreadable path is what "unreachable" means for it.
+        settings_dict = {**connection.settings_dict, "NAME": "/nonexistent/dir/db.sqlite3"}
+    else:
+        settings_dict = {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": closed_port}
+    broken = connection.__class__(settings_dict, alias="default")
+    monkeypatch.setitem(connections._connections.__dict__, "default", broken)
+    try:
+        with django_db_blocker.unblock():
+            response = client.get("/healthz")
+    finally:
+        broken.close()
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def _run_check(**env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_secret_key_in_production_stops_with_one_clear_line():
+    result = _run_check(DEBUG="0")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "SECRET_KEY" in lines[0]
+
+
+def test_malformed_database_url_stops_with_one_clear_line():
+    result = _run_check(DATABASE_URL="nonsense://", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "DATABASE_URL" in lines[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_serves_healthz(live_server_db_url):
+    port = _free_port()
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "s" * 50, "DATABASE_URL": live_server_db_url}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "newsroom.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        body = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    body = json.loads(r.read())
+                    server_header = r.headers.get("Server", "")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert body == {"status": "ok", "database": "ok"}
+        assert not any(ch.isdigit() for ch in server_header)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,6 +1,6 @@
 from django.urls import include, path, register_converter
 
-from articles import views
+from articles import previews, views
 
 app_name = "articles"
 
@@ -22,8 +22,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("tags/<slug:slug>/", views.tag, name="tag"),
     path("authors/<slug:slug>/", views.author, name="author"),
-    path("preview/<int:pk>/", views.preview, name="preview"),
-    path("share/<str:token>/", views.share, name="share"),
+    path("preview/<int:pk>/", previews.preview, name="preview"),
+    path("share/<str:token>/", previews.share, name="share"),
     path("pages/", include("django.contrib.flatpages.urls")),
     path("<slug:section>/", views.section, name="section"),
     path(

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles.models import Article, ArticleRedirect, Section, ShareLink, Status
+from articles.models import Article, ArticleRedirect, Section, Status
 
 PAGE_SIZE = 20
 
@@ -66,21 +66,3 @@ def search(request):
     query = request.GET.get("q", "").strip()[:200]
     results = Article.objects.live().filter(headline__icontains=query) if query else []
     return render(request, "articles/search.html", {"query": query, "results": results})
-
-
-@require_GET
-def preview(request, pk):
-    article = get_object_or_404(Article.objects.select_related("section"), pk=pk)
-    if not request.user.is_staff or not request.user.has_perm("articles.view_article"):
-        raise Http404
-    return render(request, "articles/article_detail.html", {"article": article, "preview": True})
-
-
-@require_GET
-def share(request, token):
-    link = get_object_or_404(ShareLink.objects.valid().select_related("article"), token=token)
-    response = render(
-        request, "articles/article_detail.html", {"article": link.article, "preview": True}
-    )
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response

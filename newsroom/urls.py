@@ -22,4 +22,7 @@ if settings.SERVE_MEDIA:
             {"document_root": settings.MEDIA_ROOT},
         )
     )
-urlpatterns.append(path("", include("articles.urls")))
+urlpatterns += [
+    path("", include("articles.distribution_urls")),
+    path("", include("articles.urls")),
+]

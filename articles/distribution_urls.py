@@ -1,0 +1,3 @@
+"""Feeds, sitemaps and robots.txt: the addresses machines read."""
+
+urlpatterns = []

@@ -28,6 +28,13 @@ RESERVED_SLUGS = frozenset(
 )
 
 
+def invalidate_public_pages() -> None:
+    """Drop cached public pages now, and again once the transaction commits, so a request
+    that rendered between the two cannot keep the old version in the cache."""
+    cache.invalidate_public_pages()
+    transaction.on_commit(cache.invalidate_public_pages)
+
+
 def validate_section_slug(value: str) -> None:
     if value.lower() in RESERVED_SLUGS:
         raise ValidationError(
@@ -61,7 +68,7 @@ class Section(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        cache.invalidate_public_pages()
+        invalidate_public_pages()
 
     def get_absolute_url(self) -> str:
         return reverse("articles:section", args=[self.slug])
@@ -268,7 +275,7 @@ class Article(models.Model):
         if old_url and old_url != self.get_absolute_url():
             ArticleRedirect.objects.update_or_create(old_path=old_url, defaults={"article": self})
         if self.status in (Status.PUBLISHED, Status.WITHDRAWN):
-            transaction.on_commit(cache.invalidate_public_pages)
+            invalidate_public_pages()
 
     # --- Reading -----------------------------------------------------------------------
 
@@ -504,7 +511,7 @@ class Correction(models.Model):
             article = self.article
             article.mark_significant_update(self.published_at)
             article.save(update_fields=["updated_at", "modified_at"])
-        transaction.on_commit(cache.invalidate_public_pages)
+        invalidate_public_pages()
 
 
 class ArticleRedirect(models.Model):
@@ -588,7 +595,7 @@ class BreakingBanner(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        cache.invalidate_public_pages()
+        invalidate_public_pages()
 
     def clean(self):
         if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:

@@ -1,4 +1,44 @@
+from urllib.parse import urlsplit
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import post_migrate
+
+
+def sync_site(using: str = "default", **kwargs) -> None:
+    """Make the Sites framework's current site match SITE_URL and SITE_NAME.
+
+    Feeds and the sitemap index build absolute URLs from it; a leftover “example.com”
+    would point every link off the site. Runs after every `migrate`.
+    """
+    from django.contrib.sites.models import Site
+
+    domain = urlsplit(settings.SITE_URL).netloc
+    Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.SITE_NAME}
+    )
+    Site.objects.clear_cache()
+
+
+def register_revisions() -> None:
+    """Register the models django-reversion keeps history for; safe to call more than once.
+
+    The admin (loaded before this app's ready()) calls it first, so its VersionAdmins find
+    the models registered with the right follows instead of registering them on their own.
+    """
+    import reversion
+
+    from articles.models import Article, Byline, Correction, TaggedArticle
+
+    # A revision holds the whole story: text, bylines and tags, so a restore brings all back.
+    for model, follow in (
+        (Article, ["bylines", "tagged_items"]),
+        (Byline, []),
+        (TaggedArticle, []),
+        (Correction, []),
+    ):
+        if not reversion.is_registered(model):
+            reversion.register(model, follow=follow)
 
 
 class ArticlesConfig(AppConfig):
@@ -6,13 +46,9 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        import reversion
+        register_revisions()
 
-        from articles.models import Article, Byline, Correction, TaggedArticle
+        from articles import search
 
-        # A revision holds the whole story: text, bylines and tags, so a restore brings all back.
-        if not reversion.is_registered(Article):
-            reversion.register(Article, follow=["bylines", "tagged_items"])
-            reversion.register(Byline)
-            reversion.register(TaggedArticle)
-            reversion.register(Correction)
+        search.connect_signals()
+        post_migrate.connect(sync_site, sender=self, dispatch_uid="articles-sync-site")

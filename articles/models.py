@@ -479,13 +479,23 @@ class ArticleEvent(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+def correctable_articles() -> Q:
+    """Corrections are notes on the public record: only live stories can carry one."""
+    return Q(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+
+
 class Correction(models.Model):
     class Kind(models.TextChoices):
         CORRECTION = "correction", "Correction"
         CLARIFICATION = "clarification", "Clarification"
         EDITORS_NOTE = "note", "Editor's note"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="corrections",
+        limit_choices_to=correctable_articles,
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CORRECTION)
     text = models.TextField(
         help_text="e.g. “An earlier version of this story misstated the date of the vote.”"

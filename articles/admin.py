@@ -1,0 +1,1 @@
+from articles import admin_library  # noqa: F401

@@ -1,7 +1,8 @@
 """The two newsroom roles, with exactly the permissions each needs.
 
 Journalists write: they add and edit articles (the models restrict them to their own
-drafts and returned stories), attach bylines, tags and photos, and upload photos.
+drafts and returned stories), attach bylines, tags and photos, and upload photos (the
+admin lets them correct only the details of photos they uploaded themselves).
 Editors run the desk: everything journalists can, plus publishing, corrections,
 sections, authors, tags, photos, banners, share links and the standing pages.
 """
@@ -13,7 +14,7 @@ JOURNALIST_PERMISSIONS = [
     ("articles", "article", ["add", "change", "delete", "view"]),
     ("articles", "byline", ["add", "change", "delete", "view"]),
     ("articles", "taggedarticle", ["add", "change", "delete", "view"]),
-    ("articles", "image", ["add", "view"]),
+    ("articles", "image", ["add", "change", "view"]),
     ("articles", "section", ["view"]),
     ("articles", "articleevent", ["view"]),
     ("articles", "sharelink", ["add", "view"]),

@@ -148,6 +148,8 @@ class Kind(models.TextChoices):
 
 
 EDITABLE_BY_AUTHORS = (Status.DRAFT, Status.RETURNED)
+# Saving any of these changes what search finds, so the search document is rebuilt.
+SEARCHED_FIELDS = frozenset({"headline", "standfirst", "body"})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -272,6 +274,9 @@ class Article(models.Model):
         if self.pk and not kwargs.get("update_fields"):
             self.version += 1
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or SEARCHED_FIELDS.intersection(update_fields):
+            self.refresh_search_document()
         if old_url and old_url != self.get_absolute_url():
             ArticleRedirect.objects.update_or_create(old_path=old_url, defaults={"article": self})
         if self.status in (Status.PUBLISHED, Status.WITHDRAWN):
@@ -423,6 +428,15 @@ class Article(models.Model):
         if self.is_scheduled():
             return self._move(user, Status.DRAFT, note, publish_at=None)
         return self._move(user, Status.WITHDRAWN, note)
+
+    def refresh_search_document(self) -> None:
+        """Recompute the full-text search vector from headline, standfirst, tags and body.
+
+        Called on save and when the story's tags change (receivers in articles.search).
+        """
+        from articles.search import refresh_search_documents
+
+        refresh_search_documents(Article.objects.filter(pk=self.pk))
 
     def mark_significant_update(self, when: dt.datetime | None = None) -> None:
         """Move the visible “Updated” time: only for changes readers should know about."""

@@ -1,0 +1,141 @@
+"""Reader search: ranking, web-search syntax, tags, safe snippets, odd input, visibility."""
+
+import pytest
+from django.db import connection
+from django.utils.safestring import SafeString
+from taggit.models import Tag
+
+from articles.models import Article
+from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def search(query: str) -> list[Article]:
+    return list(search_articles(Article.objects.live(), query))
+
+
+def headlines(query: str) -> list[str]:
+    return [a.headline for a in search(query)]
+
+
+def test_headline_match_ranks_above_body_match():
+    in_body = ArticleFactory(
+        published=True,
+        headline="Council meets",
+        body="<p>The council discussed the pipeline route at length.</p>",
+    )
+    in_headline = ArticleFactory(
+        published=True, headline="Pipeline route approved", body="<p>A short note.</p>"
+    )
+    assert [a.pk for a in search("pipeline")] == [in_headline.pk, in_body.pk]
+
+
+def test_quoted_phrase_matches_words_together_only():
+    ArticleFactory(
+        published=True, headline="Oil fund grows", body="<p>The state oil fund grew.</p>"
+    )
+    ArticleFactory(
+        published=True, headline="Fund for state schools", body="<p>Oil prices fell.</p>"
+    )
+    assert headlines('"state oil fund"') == ["Oil fund grows"]
+
+
+def test_minus_excludes_a_word():
+    ArticleFactory(published=True, headline="Election in Baku", body="<p>Voters queued.</p>")
+    ArticleFactory(published=True, headline="Election football match", body="<p>Goals.</p>")
+    assert headlines("election -football") == ["Election in Baku"]
+
+
+def test_tags_are_searched_and_kept_current():
+    article = ArticleFactory(published=True, headline="A quiet day", tag_names=["Nakhchivan"])
+    assert headlines("nakhchivan") == ["A quiet day"]
+
+    article.tags.remove("Nakhchivan")
+    assert headlines("nakhchivan") == []
+
+    article.tags.add("Ganja")
+    assert headlines("ganja") == ["A quiet day"]
+
+    Tag.objects.filter(name="Ganja").update()  # no-op update must not break anything
+    tag = Tag.objects.get(name="Ganja")
+    tag.name = "Shusha"
+    tag.save()
+    assert headlines("shusha") == ["A quiet day"]
+
+
+def test_edited_text_is_found_after_save():
+    article = ArticleFactory(published=True, headline="Budget vote", body="<p>Nothing.</p>")
+    assert headlines("caviar") == []
+    article.body = "<p>Caviar exports doubled.</p>"
+    article.save()
+    assert headlines("caviar") == ["Budget vote"]
+
+
+def test_only_live_stories_are_found():
+    ArticleFactory(published=True, headline="Harbour reopens live")
+    ArticleFactory(headline="Harbour reopens draft")
+    ArticleFactory(in_review=True, headline="Harbour reopens review")
+    ArticleFactory(scheduled=True, headline="Harbour reopens scheduled")
+    ArticleFactory(withdrawn=True, headline="Harbour reopens withdrawn")
+    assert headlines("harbour") == ["Harbour reopens live"]
+
+
+def test_snippet_marks_matches_and_escapes_everything_else():
+    ArticleFactory(
+        published=True,
+        headline="Refinery fire",
+        standfirst="Smoke over <script>alert(1)</script> the refinery & port.",
+        body="<p>Firefighters reached the refinery at dawn.</p>",
+    )
+    [result] = search("refinery")
+    assert isinstance(result.snippet, SafeString)
+    assert "<mark>refinery</mark>" in result.snippet.lower()
+    assert "<script" not in result.snippet
+    assert "&amp; port" in result.snippet
+    assert "<p>" not in result.snippet
+    # Nothing but <mark> elements survives as markup.
+    assert result.snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        '"',
+        "-",
+        '""',
+        "&|!:*()",
+        "\x00",
+        "oil\x00fund",
+        "'",
+        "\\",
+        "or",
+        "-oil",
+        "x" * 5000,
+    ],
+)
+def test_empty_or_garbage_queries_never_fail(query):
+    ArticleFactory(published=True, headline="Oil fund grows")
+    results = search(query)
+    assert isinstance(results, list)
+    if query in ("", "   ", '"', "-", '""', "&|!:*()", "\x00", "'", "\\", "-oil"):
+        assert results == []
+
+
+def test_very_long_query_is_capped():
+    assert len(clean_query("oil " * 1000)) <= MAX_QUERY_LENGTH
+    ArticleFactory(published=True, headline="Oil fund grows")
+    assert headlines("oil " * 1000) == ["Oil fund grows"]
+
+
+def test_search_uses_the_stored_document_on_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    article = ArticleFactory(published=True, headline="Stored vector", tag_names=["Qabala"])
+    Article.objects.filter(pk=article.pk).update(search_document=None)
+    assert headlines("qabala") == []  # search reads the stored vector, not the text
+    article.refresh_search_document()
+    assert headlines("qabala") == ["Stored vector"]

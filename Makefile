@@ -2,42 +2,59 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8000
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test lint format install migrate demo check-deploy sitecheck benchmark clean
+.PHONY: run test lint format install install-dev migrate demo sitecheck benchmark clean
 
-$(STAMP): pyproject.toml
+# `make run` installs only what the site needs (fast); `make test` adds the dev tools.
+$(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP)
+	$(PIP) -e .
+	touch $@
 
-install: $(STAMP)
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(PIP) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# Loads the demo newsroom when the database is empty and prints the demo logins.
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
 run: demo
+	@echo "Public site: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: install
+format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+# Uses DATABASE_URL when set (PostgreSQL), SQLite under var/ otherwise.
+test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The demo newsroom served the production way (gunicorn, DEBUG off, collected static files)
+# on a loopback port, checked by ../shared/sitecheck with every check.
+sitecheck: install-dev
+	.ci/sitecheck.sh
+
+# Loads 10,000 stories into PostgreSQL (BENCH_DATABASE_URL) and measures gunicorn with wrk.
+benchmark: install-dev
+	bench/run.sh
+
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles .sitecheck

@@ -31,18 +31,27 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
-        if extracted:
-            self.groups.add(Group.objects.get(name=extracted))
-        if create:
-            self.save()
+        _join_group(self, create, extracted)
+
+
+def _join_group(user, create, group_name):
+    if group_name:
+        user.groups.add(Group.objects.get(name=group_name))
+    if create:
+        user.save()
 
 
 class JournalistFactory(UserFactory):
-    role = JOURNALISTS
+    # A plain `role = JOURNALISTS` would replace the post-generation hook with a model field.
+    role = factory.PostGeneration(
+        lambda u, create, name, **kw: _join_group(u, create, name or JOURNALISTS)
+    )
 
 
 class EditorFactory(UserFactory):
-    role = EDITORS
+    role = factory.PostGeneration(
+        lambda u, create, name, **kw: _join_group(u, create, name or EDITORS)
+    )
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
@@ -16,6 +17,7 @@ class AuthorAdmin(admin.ModelAdmin):
     list_filter = [("user", admin.EmptyFieldListFilter), "job_title"]
     search_fields = ["name", "slug", "job_title", "twitter", "user__username"]
     autocomplete_fields = ["photo", "user"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "slug", "job_title", "bio", "photo"]}),
         ("Social profiles", {"fields": ["twitter", "website", "linkedin", "mastodon"]}),

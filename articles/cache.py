@@ -7,46 +7,163 @@ the story, its old URLs, home, section, tag and author lists, feeds, sitemaps â€
 rebuilt on its next request. Scheduled stories need no job either: the generation also
 records when the next scheduled story (or banner) is due, and the first request after
 that moment starts a new generation.
+
+The generation also carries the "site chrome" every page shows (the section navigation and
+the current breaking-news banner), so those lookups cost nothing on an ordinary request.
 """
 
+import functools
+import hashlib
 import time
+from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    set_response_etag,
+)
 
 GENERATION_KEY = "public-pages:generation"
+# Query parameters public pages read; anything else (utm_*, cache busters) shares a cache entry.
+PAGE_PARAMS = ("q", "page")
+CACHEABLE_STATUSES = (200, 301, 410)
 
 
 def invalidate_public_pages() -> None:
     """Start a new generation: every cached public page is stale from now on."""
-    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    _store(_new_generation())
 
 
 def current_generation() -> str:
+    return _state()["id"]
+
+
+def site_chrome() -> dict[str, Any]:
+    """The section navigation and the current banner, cached with the generation."""
+    state = _state()
+    return {"nav": state["nav"], "banner": state["banner"]}
+
+
+def _state() -> dict[str, Any]:
     state = cache.get(GENERATION_KEY)
     if state is None or (state["due"] is not None and time.time() >= state["due"]):
         state = _new_generation()
-        cache.set(GENERATION_KEY, state, timeout=None)
-    return state["id"]
+        _store(state)
+    return state
 
 
-def _new_generation() -> dict:
-    return {"id": f"{time.time_ns():x}", "due": _next_scheduled_change()}
+def _store(state: dict[str, Any]) -> None:
+    # A bounded lifetime, so processes with a local-memory cache of their own (no Redis)
+    # still pick up another process's changes within PAGE_CACHE_SECONDS.
+    cache.set(GENERATION_KEY, state, timeout=settings.PAGE_CACHE_SECONDS)
 
 
-def _next_scheduled_change() -> float | None:
-    """Epoch seconds of the next moment the public site changes by itself, if any."""
-    from articles.models import Article, BreakingBanner
+def _new_generation() -> dict[str, Any]:
+    from articles.models import Article, BreakingBanner, Section
 
     now = timezone.now()
-    moments = [
-        Article.objects.scheduled().order_by("publish_at").values_list("publish_at", flat=True)[:1],
-        BreakingBanner.objects.filter(starts_at__gt=now)
-        .order_by("starts_at")
-        .values_list("starts_at", flat=True)[:1],
-        BreakingBanner.objects.filter(ends_at__gt=now)
-        .order_by("ends_at")
-        .values_list("ends_at", flat=True)[:1],
-    ]
-    due = [m[0] for m in moments if m]
-    return min(due).timestamp() if due else None
+    due = []
+    next_story = Article.objects.scheduled().order_by("publish_at").values("publish_at")[:1]
+    due += [row["publish_at"] for row in next_story]
+    banner = None
+    # Few rows: every banner that has not ended yet (the current one and those to come).
+    for b in BreakingBanner.objects.filter(ends_at__gt=now).order_by("-starts_at"):
+        due.append(b.ends_at)
+        if b.starts_at > now:
+            due.append(b.starts_at)
+        elif banner is None:
+            banner = {"text": b.text, "url": b.url}
+    nav: list[dict[str, Any]] = []
+    children: dict[int, list[dict[str, str]]] = {}
+    for s in Section.objects.order_by("position", "name"):
+        item = {"name": s.name, "url": s.get_absolute_url(), "slug": s.slug}
+        if s.parent_id:
+            children.setdefault(s.parent_id, []).append(item)
+        else:
+            nav.append({**item, "pk": s.pk})
+    for item in nav:
+        item["children"] = children.get(item.pop("pk"), [])
+    return {
+        "id": f"{time.time_ns():x}",
+        "due": min(due).timestamp() if due else None,
+        "banner": banner,
+        "nav": nav,
+    }
+
+
+# --- The page cache ------------------------------------------------------------------------
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    """Staff are recognised only when a session cookie is sent: readers cost no session lookup."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def page_key(request: HttpRequest) -> str:
+    params = [(k, request.GET.get(k, "")) for k in PAGE_PARAMS if k in request.GET]
+    raw = f"{request.method}|{request.path}|{params!r}"
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    return f"public-page:{current_generation()}:{digest}"
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Cache a public view for readers; staff always get a fresh, private page.
+
+    Readers' pages are stored under the current generation and the path and query, get
+    CDN-friendly Cache-Control and an ETag, and conditional GETs are answered with 304.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if _is_staff(request):
+            response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)
+            return response
+        key = page_key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            response = _restore(stored)
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code in CACHEABLE_STATUSES and _storable(response):
+                if not response.has_header("ETag"):
+                    set_response_etag(response)
+                patch_cache_control(
+                    response,
+                    public=True,
+                    max_age=settings.CDN_MAX_AGE,
+                    s_maxage=settings.PAGE_CACHE_SECONDS,
+                    stale_while_revalidate=600,
+                )
+                cache.set(key, _freeze(response), timeout=settings.PAGE_CACHE_SECONDS)
+        if response.has_header("ETag"):
+            return get_conditional_response(request, etag=response["ETag"], response=response)
+        return response
+
+    return wrapper
+
+
+def _storable(response: HttpResponse) -> bool:
+    return not response.streaming and not response.cookies
+
+
+def _freeze(response: HttpResponse) -> tuple[int, bytes, list[tuple[str, str]]]:
+    """Just what it takes to answer again: status, body and headers (no request state)."""
+    return response.status_code, response.content, list(response.headers.items())
+
+
+def _restore(stored: tuple[int, bytes, list[tuple[str, str]]]) -> HttpResponse:
+    status, content, headers = stored
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response

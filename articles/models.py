@@ -186,6 +186,18 @@ class ArticleQuerySet(models.QuerySet):
             models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
 
+    def for_detail(self):
+        """What the story page needs (bylines with author photos, tags, corrections) at once."""
+        return self.select_related("section__parent", "featured_image").prefetch_related(
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("author__photo")),
+            "tags",
+            "corrections",
+        )
+
+    def withdrawn(self):
+        """Stories taken down after publication: their addresses answer 410 Gone."""
+        return self.filter(status=Status.WITHDRAWN)
+
 
 class Article(models.Model):
     headline = models.CharField(max_length=110)

@@ -1,4 +1,4 @@
-from django.urls import include, path, register_converter
+from django.urls import path, register_converter
 
 from articles import previews, views
 
@@ -22,9 +22,10 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("tags/<slug:slug>/", views.tag, name="tag"),
     path("authors/<slug:slug>/", views.author, name="author"),
+    path("corrections/", views.corrections, name="corrections"),
     path("preview/<int:pk>/", previews.preview, name="preview"),
     path("share/<str:token>/", previews.share, name="share"),
-    path("pages/", include("django.contrib.flatpages.urls")),
+    path("pages/<path:url>", views.flatpage, name="flatpage"),
     path("<slug:section>/", views.section, name="section"),
     path(
         "<slug:section>/<int:year>/<dd:month>/<dd:day>/<slug:slug>/",

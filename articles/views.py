@@ -1,68 +1,161 @@
-from django.core.paginator import Paginator
-from django.http import Http404
+"""The public reader pages. Every story they show comes from Article.objects.live()."""
+
+from django.contrib.flatpages.views import flatpage as flatpage_view
+from django.core.paginator import Page, Paginator
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles.models import Article, ArticleRedirect, Section, Status
+from articles.cache import public_page
+from articles.models import Article, ArticleRedirect, Correction, Section
+from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles
 
 PAGE_SIZE = 20
+TOP_STORIES = 6
+PER_SECTION = 4
 
 
-def _page(request, queryset):
-    return Paginator(queryset.for_listing().newest_first(), PAGE_SIZE).get_page(
-        request.GET.get("page")
+def _page(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
+    """One page of a list; a missing, garbage or too-large ?page= gives the first/last page."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _listing(queryset: QuerySet) -> QuerySet:
+    return queryset.for_listing().newest_first()
+
+
+@require_safe
+@public_page
+def home(request: HttpRequest) -> HttpResponse:
+    live = Article.objects.live()
+    front = list(_listing(live).order_by("-is_lead", "-publish_at", "-pk")[: TOP_STORIES + 1])
+    lead, top = (front[0], front[1:]) if front else (None, [])
+    shown = [a.pk for a in front]
+    # The newest few stories of every top-level section, in one query whatever their number.
+    per_section = (
+        live.exclude(pk__in=shown)
+        .select_related("section__parent", "featured_image")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=Coalesce(F("section__parent_id"), F("section_id")),
+                order_by=[F("publish_at").desc(), F("pk").desc()],
+            ),
+        )
+        .filter(rank__lte=PER_SECTION)
+        .order_by("section__parent__position", "section__position", "-publish_at")
+    )
+    sections: dict[int, dict] = {}
+    for article in per_section:
+        top_section = article.section.parent or article.section
+        group = sections.setdefault(top_section.pk, {"section": top_section, "articles": []})
+        group["articles"].append(article)
+    groups = sorted(sections.values(), key=lambda g: (g["section"].position, g["section"].name))
+    return render(
+        request, "articles/home.html", {"lead": lead, "top_stories": top, "sections": groups}
     )
 
 
-@require_GET
-def home(request):
-    latest = Article.objects.live().for_listing().newest_first()[:20]
-    return render(request, "articles/home.html", {"latest": latest})
-
-
-@require_GET
-def article_detail(request, section, year, month, day, slug):
-    article = Article.objects.select_related("section", "featured_image").filter(slug=slug).first()
+@require_safe
+@public_page
+def article_detail(
+    request: HttpRequest, section: str, year: int, month: str, day: str, slug: str
+) -> HttpResponse:
+    article = Article.objects.live().for_detail().filter(slug=slug).first()
     if article is None:
-        moved = ArticleRedirect.objects.filter(old_path=request.path).select_related("article")
-        moved = moved.first()
-        if moved and moved.article.is_live():
-            return redirect(moved.article.get_absolute_url(), permanent=True)
-        raise Http404
-    if article.status == Status.WITHDRAWN:
-        return render(request, "410.html", {"article": article}, status=410)
-    if not article.is_live():
-        raise Http404
+        return _not_live(request, slug)
     if request.path != article.get_absolute_url():
+        # Same story under an older section or date: send readers to where it lives now.
         return redirect(article.get_absolute_url(), permanent=True)
     return render(request, "articles/article_detail.html", {"article": article})
 
 
-@require_GET
-def section(request, section):
-    section = get_object_or_404(Section, slug=section)
-    page = _page(request, Article.objects.live().in_section(section))
-    return render(request, "articles/section.html", {"section": section, "page": page})
+def _not_live(request: HttpRequest, slug: str) -> HttpResponse:
+    """Withdrawn stories are gone (410); renamed ones moved (301); everything else 404."""
+    if Article.objects.withdrawn().filter(slug=slug).exists():
+        return render(request, "410.html", status=410)
+    moved = ArticleRedirect.objects.filter(
+        old_path=request.path, article__in=Article.objects.live()
+    ).first()
+    if moved:
+        return redirect(moved.article.get_absolute_url(), permanent=True)
+    if ArticleRedirect.objects.filter(
+        old_path=request.path, article__in=Article.objects.withdrawn()
+    ).exists():
+        return render(request, "410.html", status=410)
+    raise Http404("No such story.")
 
 
-@require_GET
-def tag(request, slug):
+@require_safe
+@public_page
+def section(request: HttpRequest, section: str) -> HttpResponse:
+    section = get_object_or_404(Section.objects.select_related("parent"), slug=section)
+    page = _page(request, _listing(Article.objects.live().in_section(section)))
+    return render(
+        request,
+        "articles/section.html",
+        {"section": section, "subsections": section.children.all(), "page": page},
+    )
+
+
+@require_safe
+@public_page
+def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    page = _page(request, Article.objects.live().tagged(tag))
+    page = _page(request, _listing(Article.objects.live().tagged(tag)))
     return render(request, "articles/tag.html", {"tag": tag, "page": page})
 
 
-@require_GET
-def author(request, slug):
-    author = get_object_or_404(Author, slug=slug)
-    page = _page(request, Article.objects.live().by(author))
+@require_safe
+@public_page
+def author(request: HttpRequest, slug: str) -> HttpResponse:
+    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    page = _page(request, _listing(Article.objects.live().by(author).distinct()))
     return render(request, "articles/author.html", {"author": author, "page": page})
 
 
-@require_GET
-def search(request):
-    query = request.GET.get("q", "").strip()[:200]
-    results = Article.objects.live().filter(headline__icontains=query) if query else []
-    return render(request, "articles/search.html", {"query": query, "results": results})
+@require_safe
+@public_page
+def search(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("q", "")
+    query = clean_query(raw)
+    page = None
+    if query:
+        results = search_articles(Article.objects.live().for_listing(), query)
+        page = _page(request, results)
+    return render(
+        request,
+        "articles/search.html",
+        {
+            "raw_query": raw.strip(),
+            "query": query,
+            "page": page,
+            "truncated": len(raw.strip()) > MAX_QUERY_LENGTH,
+            "max_length": MAX_QUERY_LENGTH,
+        },
+    )
+
+
+@require_safe
+@public_page
+def corrections(request: HttpRequest) -> HttpResponse:
+    notes = (
+        Correction.objects.filter(article__in=Article.objects.live())
+        .select_related("article__section")
+        .order_by("-published_at", "-pk")
+    )
+    return render(request, "articles/corrections.html", {"page": _page(request, notes)})
+
+
+@require_safe
+@public_page
+def flatpage(request: HttpRequest, url: str) -> HttpResponse:
+    """The standing pages editors keep in the admin (About, Editorial standards, ...).
+
+    Their URL field holds the full path, e.g. “/pages/about/”.
+    """
+    return flatpage_view(request, f"/pages/{url}")

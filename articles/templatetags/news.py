@@ -1,0 +1,273 @@
+"""Template helpers for the reader pages: images, bylines, related stories, structured data.
+
+Structured data (JSON-LD) is built as Python dicts and serialized here, with <, > and &
+escaped as JSON unicode escapes, so no stored text can close the <script> element.
+"""
+
+import datetime as dt
+import json
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, Q
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.cache import site_chrome
+from articles.models import Article, Byline, Image
+
+register = template.Library()
+
+LOGO_PATH = "img/logo.png"
+LOGO_SIZE = 512
+SHARE_IMAGE_WIDTH = 1200
+
+# JSON's own escapes for the characters that could end a <script> element or start markup.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+# --- URLs and settings ----------------------------------------------------------------------
+
+
+@register.filter
+def absolute(url: str) -> str:
+    """An absolute URL on the public site (settings.SITE_URL) for a path such as /politics/."""
+    if not url or url.startswith(("http://", "https://")):
+        return url
+    return f"{settings.SITE_URL}/{url.lstrip('/')}"
+
+
+@register.filter
+def static_url(path: str) -> str:
+    return static(path)
+
+
+@register.filter
+def safe_href(url: str) -> str:
+    """Editor-typed link targets: site paths and http(s) URLs only (no javascript:)."""
+    url = (url or "").strip()
+    return url if url.startswith(("/", "http://", "https://")) else ""
+
+
+@register.simple_tag
+def site_setting(name: str) -> Any:
+    """Settings for templates rendered without context processors (500.html)."""
+    return getattr(settings, name, "") if name in {"SITE_NAME", "SITE_LANGUAGE"} else ""
+
+
+@register.simple_tag
+def chrome() -> dict[str, Any]:
+    """Section navigation and breaking banner, cached with the public pages' generation."""
+    return site_chrome()
+
+
+# --- Images ---------------------------------------------------------------------------------
+
+
+@register.filter
+def srcset(image: Image, fmt: str = "") -> str:
+    # Template literals are SafeStrings, which imagekit's spec hashing cannot pickle.
+    return image.srcset(fmt.upper() if fmt else None)
+
+
+@register.filter
+def rendition(image: Image, width: int = 1200) -> str:
+    return image.rendition_url(int(width))
+
+
+@register.filter
+def height_for(image: Image, width: int) -> int:
+    """The height an image has when shown `width` pixels wide, for <img height>."""
+    if not image.width:
+        return width
+    width = min(int(width), image.width)
+    return round(image.height * width / image.width)
+
+
+@register.filter
+def width_upto(image: Image, width: int) -> int:
+    return min(int(width), image.width) if image.width else int(width)
+
+
+# --- Bylines --------------------------------------------------------------------------------
+
+
+@register.filter
+def byline_groups(article: Article) -> list[dict[str, Any]]:
+    """Bylines grouped by role in the editors' order: “By A and B”, “Photographs: C”."""
+    groups: dict[str, dict[str, Any]] = {}
+    for byline in article.byline_list:
+        label = "By" if byline.role == Byline.Role.WRITTEN_BY else f"{byline.get_role_display()} by"
+        groups.setdefault(byline.role, {"label": label, "authors": []})["authors"].append(
+            byline.author
+        )
+    return list(groups.values())
+
+
+@register.filter
+def distinct_authors(article: Article) -> list:
+    """Everyone on the byline, once each, in byline order."""
+    seen: dict[int, Any] = {}
+    for byline in article.byline_list:
+        seen.setdefault(byline.author.pk, byline.author)
+    return list(seen.values())
+
+
+@register.filter
+def writers(article: Article) -> list:
+    """The people who wrote the story, for the author boxes (everyone if no one “wrote” it)."""
+    seen: dict[int, Any] = {}
+    for byline in article.byline_list:
+        if byline.role == Byline.Role.WRITTEN_BY:
+            seen.setdefault(byline.author.pk, byline.author)
+    return list(seen.values()) or distinct_authors(article)
+
+
+@register.filter
+def with_dateline(body: str, dateline: str) -> SafeString:
+    """The sanitized body with “BAKU —” run into its first paragraph, as newspapers print it."""
+    if not dateline:
+        return mark_safe(body)
+    lead = format_html('<span class="dateline">{} —</span> ', dateline)
+    if body.startswith("<p>"):
+        return mark_safe(f"<p>{lead}{body[3:]}")
+    return mark_safe(f'<p class="dateline-alone">{lead}</p>{body}')
+
+
+# --- Related stories ------------------------------------------------------------------------
+
+
+@register.inclusion_tag("includes/related.html")
+def related_stories(article: Article, limit: int = 4) -> dict[str, Any]:
+    """Live stories sharing the most tags with this one, then the newest in its section."""
+    tag_ids = [t.pk for t in article.tags.all()]
+    shares_tag = Q(tagged_items__tag_id__in=tag_ids) if tag_ids else Q(pk__in=[])
+    related = (
+        Article.objects.live()
+        .exclude(pk=article.pk)
+        .filter(shares_tag | Q(section_id=article.section_id))
+        .annotate(shared=Count("tagged_items", filter=shares_tag, distinct=True))
+        .select_related("section")
+        .order_by("-shared", "-publish_at", "-pk")[:limit]
+    )
+    return {"related": list(related)}
+
+
+# --- Structured data ------------------------------------------------------------------------
+
+
+def json_ld(data: dict[str, Any]) -> SafeString:
+    """A <script type="application/ld+json"> element that stored text cannot break out of."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_JSON_SCRIPT_ESCAPES)),
+    )
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+def publisher_data() -> dict[str, Any]:
+    data = {
+        "@type": "NewsMediaOrganization",
+        "name": settings.SITE_NAME,
+        "url": absolute("/"),
+        "logo": {
+            "@type": "ImageObject",
+            "url": absolute(static(LOGO_PATH)),
+            "width": LOGO_SIZE,
+            "height": LOGO_SIZE,
+        },
+        "publishingPrinciples": absolute("/pages/editorial-standards/"),
+        "correctionsPolicy": absolute("/pages/corrections-policy/"),
+    }
+    if settings.SITE_TWITTER:
+        data["sameAs"] = [f"https://x.com/{settings.SITE_TWITTER.lstrip('@')}"]
+    return data
+
+
+def share_image_url(image: Image) -> str:
+    return absolute(image.rendition_url(SHARE_IMAGE_WIDTH))
+
+
+def news_article_data(article: Article) -> dict[str, Any]:
+    url = absolute(article.get_absolute_url())
+    published = article.first_published_at or article.publish_at
+    modified = article.last_modified or published
+    if published and modified and modified < published:
+        modified = published
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "@id": url,
+        "url": url,
+        "mainEntityOfPage": url,
+        "headline": article.headline,
+        "description": article.meta_description or article.standfirst,
+        "datePublished": _iso(published),
+        "dateModified": _iso(modified),
+        "author": [
+            {
+                "@type": "Person",
+                "name": author.name,
+                "url": absolute(author.get_absolute_url()),
+                **({"sameAs": author.social_urls} if author.social_urls else {}),
+            }
+            for author in distinct_authors(article)
+        ],
+        "publisher": publisher_data(),
+        "articleSection": article.section.name,
+        "keywords": [t.name for t in article.tags.all()],
+        "genre": article.get_kind_display(),
+        "inLanguage": settings.SITE_LANGUAGE,
+        "wordCount": article.word_count,
+        "isAccessibleForFree": True,
+    }
+    if article.dateline:
+        data["locationCreated"] = {"@type": "Place", "name": article.dateline}
+    if article.featured_image_id:
+        data["image"] = [share_image_url(article.featured_image)]
+    return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+def breadcrumb_data(article: Article) -> dict[str, Any]:
+    """Home > Section (> Subsection) > Story: the sections are the middle items."""
+    trail = [(settings.SITE_NAME, absolute(reverse("articles:home")))]
+    section = article.section
+    if section.parent_id:
+        trail.append((section.parent.name, absolute(section.parent.get_absolute_url())))
+    trail.append((section.name, absolute(section.get_absolute_url())))
+    trail.append((article.headline, absolute(article.get_absolute_url())))
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": name, "item": url}
+            for i, (name, url) in enumerate(trail, start=1)
+        ],
+    }
+
+
+@register.simple_tag
+def article_structured_data(article: Article) -> SafeString:
+    return json_ld(news_article_data(article)) + json_ld(breadcrumb_data(article))
+
+
+@register.simple_tag
+def site_structured_data() -> SafeString:
+    """The outlet itself, on the home page."""
+    return json_ld(
+        {"@context": "https://schema.org", **publisher_data(), "@id": absolute("/") + "#publisher"}
+    )
+
+
+@register.simple_tag
+def iso_time(moment: dt.datetime | None) -> str:
+    return _iso(moment) or ""

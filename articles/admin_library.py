@@ -15,8 +15,8 @@ from taggit.models import Tag
 
 from articles.apps import register_revisions
 from articles.models import (
-    Article,
     PUBLISH_PERMISSION,
+    Article,
     BreakingBanner,
     Correction,
     Image,

@@ -1,1 +1,498 @@
-from articles import admin_library  # noqa: F401
+"""The story editor: the Article admin, its inlines and the publishing workflow.
+
+The admin stays thin. Who may see, edit, delete and move a story is decided by the model
+(Article.can_view/can_edit/can_delete/available_transitions) and the workflow methods;
+the hooks here only ask them, and the workflow URLs only call them.
+"""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from reversion_compare.admin import CompareVersionAdmin
+
+from accounts.models import Author
+from articles import admin_library  # noqa: F401  (registers the library models first)
+from articles.forms import ArticleAdminForm, ShareLinkForm, WorkflowForm
+from articles.models import (
+    PUBLISH_PERMISSION,
+    Article,
+    ArticleRedirect,
+    Byline,
+    ShareLink,
+    Status,
+)
+
+# Button labels, in the order the workflow panel shows them.
+TRANSITION_LABELS = {
+    "submit": "Submit for review",
+    "publish": "Publish now",
+    "schedule": "Schedule",
+    "return_to_authors": "Return to authors",
+    "unpublish": "Unpublish",
+}
+# What the workflow owns. A restored revision brings back the story, never its state:
+# restoring an old draft must not unpublish it, nor an old live version republish it.
+WORKFLOW_FIELDS = ("status", "publish_at", "first_published_at", "updated_at", "version", "slug")
+
+
+class ParentEditableMixin:
+    """Inline rows are editable only when the story itself is editable by this user."""
+
+    def _story_editable(self, request: HttpRequest, obj: Article | None) -> bool:
+        return obj is None or obj.can_edit(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._story_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._story_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._story_editable(request, obj)
+
+
+class BylineInline(ParentEditableMixin, admin.TabularInline):
+    model = Byline
+    fields = ["position", "author", "role"]
+    autocomplete_fields = ["author"]
+    extra = 0
+    verbose_name = "byline"
+    verbose_name_plural = "Bylines (in the order readers see them)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("author")
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Workflow states as readers experience them: a published story due later is Scheduled."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            (Status.DRAFT, "Draft"),
+            (Status.IN_REVIEW, "Awaiting review"),
+            (Status.RETURNED, "Returned to authors"),
+            ("scheduled", "Scheduled"),
+            ("live", "Live"),
+            (Status.WITHDRAWN, "Withdrawn"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "scheduled":
+            return queryset.scheduled()
+        if value == "live":
+            return queryset.live()
+        if value in Status.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = "whose"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Mine (started or bylined)")]
+
+    def queryset(self, request, queryset):
+        return queryset.owned_by(request.user) if self.value() == "yes" else queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(CompareVersionAdmin):
+    form = ArticleAdminForm
+    inlines = [BylineInline]
+    list_display = ["headline", "state", "section", "byline", "publish_at", "modified_at"]
+    list_filter = [
+        StatusFilter,
+        "section",
+        ("bylines__author", admin.RelatedOnlyFieldListFilter),
+        MineFilter,
+        "kind",
+    ]
+    list_select_related = ["section", "section__parent"]
+    search_fields = ["headline", "slug", "standfirst", "bylines__author__name"]
+    date_hierarchy = "publish_at"
+    prepopulated_fields = {"slug": ["headline"]}
+    autocomplete_fields = ["featured_image"]
+    readonly_fields = [
+        "state",
+        "publish_at",
+        "first_published_at",
+        "updated_at",
+        "reading_time",
+        "created_by",
+        "modified_by",
+        "modified_at",
+    ]
+    actions = ["submit_selected", "publish_selected", "unpublish_selected"]
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
+    history_latest_first = True
+    list_per_page = 50
+    save_on_top = True
+
+    # --- Lists ------------------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        """Editors see every story; journalists the ones they started or have a byline on."""
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .select_related("section__parent", "created_by", "modified_by")
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+        )
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, obj: Article) -> str:
+        return obj.state_label
+
+    @admin.display(description="Byline")
+    def byline(self, obj: Article) -> str:
+        return ", ".join(author.name for author in obj.authors) or "–"
+
+    @admin.display(description="Length")
+    def reading_time(self, obj: Article) -> str:
+        return f"{obj.word_count} words, {obj.reading_minutes} min read"
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        queues = [
+            ("Awaiting review", "status=review"),
+            ("Scheduled", "status=scheduled"),
+            ("My drafts", "status=draft&mine=yes"),
+            ("Returned to me", "status=returned&mine=yes"),
+        ]
+        return super().changelist_view(request, {"queues": queues, **(extra_context or {})})
+
+    # --- The form ---------------------------------------------------------------------
+
+    def get_fieldsets(self, request: HttpRequest, obj: Article | None = None):
+        first = ["headline", "slug", "standfirst", "body"]
+        if obj is not None:
+            first.append("base_version")
+        fieldsets = [
+            (None, {"fields": first}),
+            (
+                "Placement",
+                {
+                    "fields": [
+                        ("section", "kind"),
+                        "tags",
+                        "featured_image",
+                        "dateline",
+                        ("is_lead", "is_breaking"),
+                    ]
+                },
+            ),
+            (
+                "Search engines",
+                {"fields": ["meta_title", "meta_description"], "classes": ["collapse"]},
+            ),
+        ]
+        if obj is not None:
+            fieldsets.append(
+                (
+                    "Status",
+                    {
+                        "fields": [
+                            ("state", "publish_at"),
+                            ("first_published_at", "updated_at"),
+                            "reading_time",
+                            ("created_by", "modified_by", "modified_at"),
+                        ]
+                    },
+                )
+            )
+            if obj.is_live() and self.has_change_permission(request, obj):
+                fieldsets.insert(0, ("This story is live", {"fields": ["update_kind"]}))
+        return fieldsets
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        # While a revision is being restored the row holds the old version; keep today's state.
+        for name, value in getattr(request, "_newsroom_keep_state", {}).items():
+            if obj is not None:
+                setattr(obj, name, value)
+        return obj
+
+    def save_model(self, request: HttpRequest, obj: Article, form, change: bool) -> None:
+        """Stamp who started and who last changed the story; date significant updates."""
+        if not change:
+            obj.created_by = request.user
+        obj.modified_by = request.user
+        if change and form.is_significant_update():
+            obj.mark_significant_update()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change:
+            self._byline_for_writer(request.user, form.instance)
+
+    @staticmethod
+    def _byline_for_writer(user, article: Article) -> None:
+        """A journalist's new story carries their byline; an editor's only if it has none."""
+        author = Author.objects.filter(user=user).first()
+        if author is None:
+            return
+        bylines = list(article.bylines.all())
+        if any(b.author_id == author.pk for b in bylines):
+            return
+        if user.has_perm(PUBLISH_PERMISSION) and bylines:
+            return
+        position = max((b.position for b in bylines), default=-1) + 1
+        Byline.objects.create(article=article, author=author, position=position)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk and not (context.get("revert") or context.get("recover")):
+            context.update(self._desk_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _desk_context(self, request: HttpRequest, obj: Article) -> dict[str, Any]:
+        info = self.opts.app_label, self.opts.model_name
+        transitions = obj.available_transitions(request.user)
+        buttons = [
+            {
+                "name": name,
+                "label": "Cancel schedule"
+                if name == "unpublish" and obj.is_scheduled()
+                else TRANSITION_LABELS[name],
+                "url": reverse(f"admin:{info[0]}_{info[1]}_workflow", args=[obj.pk, name]),
+            }
+            for name in TRANSITION_LABELS
+            if name in transitions
+        ]
+        can_share = request.user.has_perm("articles.add_sharelink")
+        return {
+            "workflow_buttons": buttons,
+            "workflow_form": WorkflowForm(),
+            "workflow_events": obj.events.select_related("actor")[:50],
+            "preview_url": reverse("articles:preview", args=[obj.pk]),
+            "share_links": obj.share_links.select_related("created_by")[:20] if can_share else [],
+            "share_form": ShareLinkForm() if can_share else None,
+            "share_create_url": reverse(f"admin:{info[0]}_{info[1]}_share", args=[obj.pk]),
+            "now": timezone.now(),
+        }
+
+    # --- Permissions ------------------------------------------------------------------
+
+    def has_view_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        return super().has_view_permission(request, obj) and (
+            obj is None or obj.can_view(request.user)
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        """Journalists change only their own drafts and returned stories (Article.can_edit)."""
+        return super().has_change_permission(request, obj) and (
+            obj is None or obj.can_edit(request.user)
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
+        """A story that was ever public is withdrawn, not deleted (Article.can_delete)."""
+        return super().has_delete_permission(request, obj) and (
+            obj is None or obj.can_delete(request.user)
+        )
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def _article_for(self, request: HttpRequest, object_id: Any) -> Article:
+        """The story, if this user may see it in the admin: 404 if none, 403 if not theirs."""
+        try:
+            pk = int(unquote(str(object_id)))
+        except ValueError as exc:
+            raise Http404 from exc
+        article = get_object_or_404(Article.objects.select_related("section"), pk=pk)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    # --- Workflow ---------------------------------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/workflow/<str:transition>/",
+                view(self.workflow_view),
+                name="{}_{}_workflow".format(*info),
+            ),
+            path("<int:pk>/share/", view(self.share_view), name="{}_{}_share".format(*info)),
+            path(
+                "<int:pk>/share/<int:link_id>/revoke/",
+                view(self.revoke_share_view),
+                name="{}_{}_share_revoke".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, article: Article) -> str:
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[quote(article.pk)]
+        )
+
+    @staticmethod
+    def _error_text(error: ValidationError) -> str:
+        return " ".join(error.messages)
+
+    def workflow_view(self, request: HttpRequest, pk: int, transition: str) -> HttpResponse:
+        """POST-only buttons of the change form: call the model's workflow method, no more.
+
+        The model checks the user's permission (PermissionDenied becomes a 403) and the
+        story's state (ValidationError becomes an error message); nothing changes then.
+        """
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if transition not in TRANSITION_LABELS:
+            raise Http404
+        article = self._article_for(request, pk)
+        form = WorkflowForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Check the note and the time: " + form.errors.as_text())
+            return HttpResponseRedirect(self._change_url(article))
+        note, at = form.cleaned_data["note"], form.cleaned_data["at"]
+        try:
+            if transition == "schedule":
+                if at is None:
+                    raise ValidationError("Choose when the story should go live.")
+                event = article.schedule(request.user, at, note=note)
+            elif transition == "return_to_authors":
+                event = article.return_to_authors(request.user, note)
+            else:
+                event = getattr(article, transition)(request.user, note=note)
+        except ValidationError as error:
+            messages.error(request, self._error_text(error))
+        else:
+            self.log_change(request, article, f"{event.from_status} → {event.to_status}")
+            messages.success(request, f"“{article}” is now {event.to_status.lower()}.")
+        if self.has_view_permission(request, article):
+            return HttpResponseRedirect(self._change_url(article))
+        return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+
+    def _run_transition(self, request: HttpRequest, queryset: QuerySet, name: str) -> None:
+        done, refused = [], []
+        for article in queryset:
+            try:
+                getattr(article, name)(request.user)
+            except (PermissionDenied, ValidationError) as error:
+                refused.append(f"“{article}” ({error})")
+            else:
+                done.append(article)
+        if done:
+            messages.success(request, f"{len(done)} stor{'y' if len(done) == 1 else 'ies'} done.")
+        if refused:
+            messages.warning(request, "Not changed: " + "; ".join(refused))
+
+    @admin.action(description="Submit selected stories for review", permissions=["change"])
+    def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run_transition(request, queryset, "submit")
+
+    @admin.action(description="Publish selected stories now", permissions=["publish"])
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run_transition(request, queryset, "publish")
+
+    @admin.action(description="Unpublish selected stories", permissions=["publish"])
+    def unpublish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run_transition(request, queryset, "unpublish")
+
+    # --- Share links ------------------------------------------------------------------
+
+    def share_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Make an expiring review link for someone without an account."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for(request, pk)
+        if not request.user.has_perm("articles.add_sharelink"):
+            raise PermissionDenied
+        form = ShareLinkForm(request.POST)
+        if form.is_valid():
+            link = form.save(commit=False)
+            link.article, link.created_by = article, request.user
+            link.save()
+            url = request.build_absolute_uri(link.get_absolute_url())
+            messages.success(
+                request,
+                format_html(
+                    "Share link made; it works until {}: <a href='{}'>{}</a>",
+                    timezone.localtime(link.expires_at).strftime("%d %b %Y %H:%M"),
+                    url,
+                    url,
+                ),
+            )
+        else:
+            messages.error(request, form.errors.as_text())
+        return HttpResponseRedirect(self._change_url(article) + "#share-links")
+
+    def revoke_share_view(self, request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
+        """Revoking is for editors and for whoever made the link."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for(request, pk)
+        link = get_object_or_404(ShareLink, pk=link_id, article=article)
+        user = request.user
+        if not (user.has_perm("articles.change_sharelink") or link.created_by_id == user.pk):
+            raise PermissionDenied
+        link.revoke()
+        messages.success(request, "The share link no longer works.")
+        return HttpResponseRedirect(self._change_url(article) + "#share-links")
+
+    # --- History, compare, restore ----------------------------------------------------
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        self._article_for(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def compare_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        self._article_for(request, object_id)
+        return super().compare_view(request, object_id, extra_context)
+
+    def revision_view(self, request: HttpRequest, object_id: str, version_id, extra_context=None):
+        """Restore an old version of the text, bylines and tags; the workflow state stays.
+
+        Permission is checked on the story as it is now, before reversion rolls the row back.
+        """
+        article = self._article_for(request, object_id)
+        if request.method == "POST" and not self.has_change_permission(request, article):
+            raise PermissionDenied
+        request._newsroom_keep_state = {name: getattr(article, name) for name in WORKFLOW_FIELDS}
+        old_url = article.get_absolute_url() if article.was_ever_published() else None
+        response = super().revision_view(request, object_id, version_id, extra_context)
+        if old_url and request.method == "POST" and response.status_code == 302:
+            # The restored section may differ; readers' old address keeps working.
+            article.refresh_from_db()
+            if article.get_absolute_url() != old_url:
+                ArticleRedirect.objects.update_or_create(
+                    old_path=old_url, defaults={"article": article}
+                )
+        return response
+
+    def recoverlist_view(self, request: HttpRequest, extra_context=None):
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request: HttpRequest, version_id, extra_context=None):
+        """Editors may bring back a deleted story; it returns as a draft, never straight live."""
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        request._newsroom_keep_state = {"status": Status.DRAFT, "publish_at": None}
+        return super().recover_view(request, version_id, extra_context)

@@ -167,6 +167,12 @@ class ArticleQuerySet(models.QuerySet):
         """Stories the user started or has a byline on."""
         return self.filter(Q(created_by=user) | Q(bylines__author__user=user)).distinct()
 
+    def visible_to(self, user):
+        """What user may open in the admin (and preview): editors everything, others their own."""
+        if user.has_perm(PUBLISH_PERMISSION):
+            return self
+        return self.owned_by(user)
+
     def in_section(self, section):
         """Stories in the section or any of its subsections."""
         return self.filter(Q(section=section) | Q(section__parent=section))
@@ -352,6 +358,12 @@ class Article(models.Model):
         if self.created_by_id == user.pk:
             return True
         return self.bylines.filter(author__user=user).exists()
+
+    def can_view(self, user) -> bool:
+        """Editors see every story in the admin; journalists only the ones they own."""
+        if not (user.has_perm("articles.view_article") or user.has_perm("articles.change_article")):
+            return False
+        return user.has_perm(PUBLISH_PERMISSION) or self.is_owned_by(user)
 
     def can_edit(self, user) -> bool:
         """Editors edit everything; journalists only their own drafts and returned stories."""

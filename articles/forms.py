@@ -1,0 +1,133 @@
+"""Forms of the editorial desk: the article change form and the workflow panel."""
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils import formats, timezone
+from taggit.forms import TagField, TagWidget
+
+from articles.models import Article, ShareLink
+from articles.text import ascii_slug
+
+
+class UpdateKind:
+    MINOR = "minor"
+    SIGNIFICANT = "significant"
+    CHOICES = [
+        (MINOR, "Minor fix (typo, wording): readers see no new “Updated” time"),
+        (SIGNIFICANT, "Significant update: moves the visible “Updated” time"),
+    ]
+
+
+class TagAutocompleteWidget(TagWidget):
+    """Comma-separated tags with suggestions of existing tags from the admin's autocomplete."""
+
+    def __init__(self, attrs=None):
+        attrs = {
+            "class": "vTextField tag-autocomplete",
+            "autocomplete": "off",
+            "data-autocomplete-url": reverse_lazy("admin:autocomplete"),
+            **(attrs or {}),
+        }
+        super().__init__(attrs)
+
+    class Media:
+        js = ["newsroom_admin/tag_autocomplete.js"]
+
+
+class ArticleAdminForm(forms.ModelForm):
+    # The version the editor started from; a save from an older one would overwrite someone.
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    update_kind = forms.ChoiceField(
+        label="This change is a",
+        choices=UpdateKind.CHOICES,
+        widget=forms.RadioSelect,
+        help_text="The story is live. Only significant updates tell readers and search engines "
+        "that it changed.",
+    )
+    slug = forms.CharField(
+        max_length=120,
+        required=False,
+        help_text="Made from the headline when left empty; any script becomes plain ASCII. "
+        "Old addresses keep working.",
+    )
+    tags = TagField(
+        required=False,
+        widget=TagAutocompleteWidget,
+        help_text="Separate tags with commas, e.g. “Azerbaijan, South Caucasus, OSCE”.",
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "headline",
+            "slug",
+            "standfirst",
+            "body",
+            "section",
+            "kind",
+            "tags",
+            "featured_image",
+            "dateline",
+            "is_lead",
+            "is_breaking",
+            "meta_title",
+            "meta_description",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["base_version"].initial = self.instance.version
+        if not (self.instance.pk and self.instance.is_live()):
+            # Only a change to a story readers can see needs the minor/significant choice.
+            del self.fields["update_kind"]
+
+    def clean_slug(self) -> str:
+        """Readable ASCII whatever was typed: “Azərbaycan” -> “azerbaycan”."""
+        typed = self.cleaned_data.get("slug", "").strip()
+        slug = ascii_slug(typed, max_length=110) if typed else ""
+        if typed and not slug:
+            raise forms.ValidationError("Use letters or digits in the slug.")
+        # Empty: the model makes a unique one from the headline on save.
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self._refuse_stale_save(cleaned.get("base_version"))
+        return cleaned
+
+    def _refuse_stale_save(self, base_version: int | None) -> None:
+        current = Article.objects.filter(pk=self.instance.pk).select_related("modified_by").first()
+        if current is None or base_version is None or base_version >= current.version:
+            return
+        who = current.modified_by
+        name = (who.get_full_name() or who.get_username()) if who else "someone else"
+        when = formats.date_format(timezone.localtime(current.modified_at), "DATETIME_FORMAT")
+        raise forms.ValidationError(
+            "%(who)s changed this story at %(when)s, after you opened it. Your changes were "
+            "not saved, so theirs are not overwritten: open the story again and redo your edit.",
+            params={"who": name, "when": when},
+            code="stale",
+        )
+
+    def is_significant_update(self) -> bool:
+        return self.cleaned_data.get("update_kind") == UpdateKind.SIGNIFICANT
+
+
+class WorkflowForm(forms.Form):
+    """The note and time a transition may carry; the model method decides what is allowed."""
+
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    at = forms.DateTimeField(
+        label="Publish at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Local time of the newsroom.",
+    )
+
+
+class ShareLinkForm(forms.ModelForm):
+    class Meta:
+        model = ShareLink
+        fields = ["note"]

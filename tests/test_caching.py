@@ -1,0 +1,164 @@
+"""Public pages are cached (server side and by CDNs) yet change the moment the news does."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from articles.models import Byline
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CorrectionFactory,
+    ImageFactory,
+    SectionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story():
+    return ArticleFactory(published=True, headline="Cached story", tag_names=["oil"])
+
+
+def test_public_pages_send_cdn_headers_and_an_etag(client, story):
+    for path in ("/", story.get_absolute_url(), "/politics/", "/tags/oil/", "/search/?q=oil"):
+        response = client.get(path)
+        assert response["Cache-Control"] == (
+            "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+        ), path
+        assert response["ETag"], path
+        # Readers never cost a session lookup, so pages don't vary by cookie.
+        assert "Cookie" not in response.get("Vary", ""), path
+
+
+def test_conditional_get_answers_304_with_an_empty_body(client, story):
+    first = client.get(story.get_absolute_url())
+    again = client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+    other = client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH='"something-else"')
+    assert other.status_code == 200
+
+
+def test_cached_page_is_served_without_touching_the_database(
+    client, story, django_assert_num_queries
+):
+    client.get(story.get_absolute_url())
+    with django_assert_num_queries(0):
+        response = client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    assert b"Cached story" in response.content
+
+
+def test_cache_key_ignores_unknown_query_parameters(client, story, django_assert_num_queries):
+    client.get("/")
+    with django_assert_num_queries(0):
+        assert client.get("/?utm_source=newsletter").status_code == 200
+
+
+def test_a_newly_published_story_appears_at_once(client, story, editor):
+    assert b"Fresh news" not in client.get("/").content
+    fresh = ArticleFactory(headline="Fresh news", section=story.section, tag_names=["oil"])
+    assert b"Fresh news" not in client.get("/").content
+    fresh.publish(editor)
+    for path in ("/", story.section.get_absolute_url(), "/tags/oil/"):
+        assert b"Fresh news" in client.get(path).content, path
+    assert client.get(fresh.get_absolute_url()).status_code == 200
+
+
+def test_a_new_correction_appears_at_once(client, story):
+    assert b"misstated" not in client.get(story.get_absolute_url()).content
+    CorrectionFactory(article=story)
+    assert b"misstated the date" in client.get(story.get_absolute_url()).content
+    assert b"misstated the date" in client.get("/corrections/").content
+
+
+def test_a_withdrawn_story_disappears_at_once(client, story, editor):
+    url = story.get_absolute_url()
+    assert client.get(url).status_code == 200
+    assert b"Cached story" in client.get("/").content
+    story.unpublish(editor)
+    assert client.get(url).status_code == 410
+    assert b"Cached story" not in client.get("/").content
+
+
+def test_a_scheduled_story_appears_when_its_time_comes_without_any_job(client, story):
+    now = timezone.now()
+    later = ArticleFactory(
+        published=True,
+        headline="Scheduled story",
+        publish_at=now + dt.timedelta(minutes=2),
+        first_published_at=now + dt.timedelta(minutes=2),
+    )
+    assert b"Scheduled story" not in client.get("/").content
+    assert client.get(later.get_absolute_url()).status_code == 404
+    # Three minutes on: well inside the page cache's lifetime, so only the schedule can
+    # explain the change.
+    with time_machine.travel(now + dt.timedelta(minutes=3)):
+        assert b"Scheduled story" in client.get("/").content
+        assert client.get(later.get_absolute_url()).status_code == 200
+
+
+def test_staff_always_get_fresh_private_pages(client, story, editor):
+    client.force_login(editor)
+    response = client.get("/")
+    assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+    story.headline = "Edited quietly"
+    # A save that would not invalidate (update_fields) still shows up for staff.
+    story.save(update_fields=["headline"])
+    assert b"Edited quietly" in client.get("/").content
+
+
+def _newsroom(n_stories: int = 30) -> dict:
+    """Many stories with several tags, bylines, images and corrections."""
+    image = ImageFactory()
+    parent = SectionFactory(name="Nation", slug="nation")
+    sections = [parent] + [SectionFactory(parent=parent) for _ in range(3)]
+    authors = [AuthorFactory(photo=image) for _ in range(4)]
+    stories = []
+    for i in range(n_stories):
+        article = ArticleFactory(
+            published=True,
+            section=sections[i % len(sections)],
+            featured_image=image,
+            authors=authors[: 1 + i % 3],
+            tag_names=["oil", "baku", f"tag{i % 5}", f"t{i}"],
+        )
+        Byline.objects.create(
+            article=article,
+            author=authors[3],
+            role=Byline.Role.PHOTOGRAPHS,
+            position=9,
+        )
+        CorrectionFactory(article=article)
+        stories.append(article)
+    return {"stories": stories, "authors": authors, "section": parent}
+
+
+def test_query_budget_article_page(client, django_assert_max_num_queries):
+    data = _newsroom()
+    for article in data["stories"][:3]:
+        with django_assert_max_num_queries(6):
+            response = client.get(article.get_absolute_url())
+        assert response.status_code == 200
+
+
+def test_query_budget_list_pages(client, django_assert_max_num_queries):
+    data = _newsroom()
+    paths = [
+        "/",
+        "/nation/",
+        "/nation/?page=2",
+        "/tags/oil/",
+        data["authors"][0].get_absolute_url(),
+        data["authors"][3].get_absolute_url(),
+        "/search/?q=parliament",
+        "/corrections/",
+    ]
+    for path in paths:
+        with django_assert_max_num_queries(8):
+            response = client.get(path)
+        assert response.status_code == 200, path

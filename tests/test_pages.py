@@ -1,0 +1,312 @@
+"""The reader pages: what a visitor sees on home, story, section, tag, author, search and
+corrections pages, and the error pages."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from articles.models import BreakingBanner, Byline, Kind
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CorrectionFactory,
+    ImageFactory,
+    SectionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def leyla():
+    return AuthorFactory(
+        name="Leyla Məmmədova",
+        job_title="staff journalist",
+        bio="Leyla covers parliament.",
+        twitter="leyla_m",
+        website="https://leyla.example.org/",
+    )
+
+
+@pytest.fixture
+def story(leyla):
+    nation = SectionFactory(name="Nation", slug="nation")
+    politics = SectionFactory(name="Politics", slug="politics", parent=nation)
+    article = ArticleFactory(
+        published=True,
+        headline="Parliament passes the oil fund budget",
+        section=politics,
+        kind=Kind.ANALYSIS,
+        dateline="BAKU",
+        authors=[leyla],
+        tag_names=["Azerbaijan", "Caspian"],
+        featured_image=ImageFactory(),
+    )
+    Byline.objects.create(
+        article=article,
+        author=AuthorFactory(name="Wire Agency", job_title=""),
+        role=Byline.Role.ADDITIONAL_REPORTING,
+        position=1,
+    )
+    return article
+
+
+def test_article_page_shows_the_whole_story(client, story, leyla, settings):
+    html = text_of(client.get(story.get_absolute_url()))
+    assert '<h1 class="story__headline">Parliament passes the oil fund budget</h1>' in html
+    assert '<span class="kind kind--analysis">Analysis</span>' in html
+    assert "Lawmakers argued for six hours" in html
+    # Bylines with roles, linking to the author pages.
+    assert f'By <a href="{leyla.get_absolute_url()}" rel="author">Leyla Məmmədova</a>' in html
+    assert 'Additional reporting by <a href="/authors/wire-agency/" rel="author">' in html
+    # Published time in the outlet's time zone, machine-readable.
+    local = timezone.localtime(story.first_published_at)
+    assert f'<time datetime="{local.isoformat(timespec="seconds")}">' in html
+    assert local.isoformat().endswith("+04:00")  # settings.TIME_ZONE is Asia/Baku
+    assert "Updated" not in html
+    assert '<span class="dateline">BAKU —</span> The debate began at noon.' in html
+    assert "“We need schools,” she said." in html
+    assert '<a href="/tags/azerbaijan/" rel="tag">Azerbaijan</a>' in html
+    # Author box and the outlet's own handle in the footer.
+    assert (
+        "Leyla Məmmədova</a> is The Caspian Herald's staff journalist. "
+        'Follow on X: <a href="https://x.com/leyla_m">@leyla_m</a>'
+    ) in html
+    assert "Leyla covers parliament." in html
+    assert '<a href="https://x.com/caspianherald" rel="me">@caspianherald</a>' in html
+    for path in (
+        "/pages/about/",
+        "/pages/editorial-standards/",
+        "/pages/corrections-policy/",
+        "/pages/contact/",
+        "/corrections/",
+    ):
+        assert f'href="{path}"' in html
+
+
+def test_featured_image_is_a_responsive_picture(client, story):
+    html = text_of(client.get(story.get_absolute_url()))
+    picture = re.search(r"<picture>.*?</picture>", html, re.S).group(0)
+    assert re.search(r'<source type="image/webp" srcset="[^"]+\.webp 480w, ', picture)
+    assert re.search(r'<img src="[^"]+\.jpg" srcset="[^"]+\.jpg 480w, [^"]+ 1600w"', picture)
+    assert 'sizes="(min-width: 62rem) 60rem, 100vw"' in picture
+    assert 'width="1600" height="900"' in picture
+    assert 'alt="Protesters gather in front of parliament"' in picture
+    assert "The square at noon." in html
+    assert '<span class="credit">Photo: Staff</span>' in html
+
+
+def test_significant_update_shows_updated_time(client, story):
+    CorrectionFactory(article=story, published_at=timezone.now())
+    html = text_of(client.get(story.get_absolute_url()))
+    assert "Updated <time datetime=" in html
+    assert "Corrections and clarifications" in html
+    assert "An earlier version of this story misstated the date of the vote." in html
+
+
+def test_meta_title_and_description_overrides(client, story):
+    story.meta_title = "Budget passes: what it means"
+    story.meta_description = "Six hours of debate, in short."
+    story.save()
+    html = text_of(client.get(story.get_absolute_url()))
+    assert "<title>Budget passes: what it means | The Caspian Herald</title>" in html
+    assert '<meta name="description" content="Six hours of debate, in short.">' in html
+
+
+def test_home_has_lead_top_stories_and_sections(client):
+    business = SectionFactory(name="Business", slug="business")
+    lead = ArticleFactory(published=True, headline="The lead story", is_lead=True)
+    lead.publish_at = lead.first_published_at = timezone.now() - dt.timedelta(days=2)
+    lead.save()
+    newer = [ArticleFactory(published=True, headline=f"Top story {i}") for i in range(8)]
+    in_business = ArticleFactory(published=True, headline="Markets rally", section=business)
+    # Older than the front's top stories: the home page shows it under its section instead.
+    in_business.publish_at = in_business.first_published_at = lead.publish_at
+    in_business.save()
+    html = text_of(client.get("/"))
+    assert html.index("The lead story") < html.index(newer[-1].headline)
+    assert 'class="teaser teaser--lead' in html
+    assert '<a href="/business/">Business</a></h2>' in html
+    assert in_business.headline in html
+    for article in newer:
+        assert article.headline in html
+
+
+def test_home_without_stories_is_friendly(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "No stories have been published yet" in text_of(response)
+
+
+def test_section_page_lists_subsections_and_their_stories_paginated(client):
+    nation = SectionFactory(name="Nation", slug="nation", description="Across the country.")
+    politics = SectionFactory(name="Politics", slug="politics", parent=nation)
+    base = timezone.now() - dt.timedelta(days=1)
+    for i in range(25):
+        ArticleFactory(
+            published=True,
+            headline=f"Nation story {i:02d}",
+            section=politics if i % 2 else nation,
+            publish_at=base + dt.timedelta(minutes=i),
+            first_published_at=base + dt.timedelta(minutes=i),
+        )
+    html = text_of(client.get("/nation/"))
+    assert "<h1>Nation</h1>" in html
+    assert "Across the country." in html
+    assert '<a href="/politics/">Politics</a>' in html
+    assert html.index("Nation story 24") < html.index("Nation story 23")  # newest first
+    assert "Nation story 04" not in html
+    assert 'rel="next" href="?page=2"' in html
+    page2 = text_of(client.get("/nation/?page=2"))
+    assert "Nation story 04" in page2 and "Nation story 00" in page2
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/nation/?page=2">' in page2
+    # Garbage page numbers fall back instead of failing.
+    assert client.get("/nation/?page=abc").status_code == 200
+    assert client.get("/nation/?page=999").status_code == 200
+
+
+def test_tag_page(client, story):
+    html = text_of(client.get("/tags/azerbaijan/"))
+    assert "<h1>Azerbaijan</h1>" in html
+    assert story.headline in html
+    assert client.get("/tags/no-such-tag/").status_code == 404
+
+
+def test_author_page_shows_bio_photo_and_social_links(client, story, leyla):
+    leyla.photo = story.featured_image
+    leyla.save()
+    html = text_of(client.get(leyla.get_absolute_url()))
+    assert "<h1>Leyla Məmmədova</h1>" in html
+    assert "The Caspian Herald's staff journalist" in html
+    assert "Leyla covers parliament." in html
+    assert '<a href="https://x.com/leyla_m" rel="me">X: @leyla_m</a>' in html
+    assert '<a href="https://leyla.example.org/" rel="me">Website</a>' in html
+    assert 'class="profile__photo"' in html
+    assert story.headline in html
+    assert client.get("/authors/nobody/").status_code == 404
+
+
+def test_search_form_and_results(client, story):
+    html = text_of(client.get("/search/?q=oil+fund"))
+    assert re.search(r'<form [^>]*role="search"[^>]*method="get"', html)
+    assert '<input type="search" id="search-query" name="q" value="oil fund"' in html
+    assert story.headline in html
+    assert "1 story match" in html
+    assert '<meta name="robots" content="noindex, follow">' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "Type a few words above"),
+        ("   ", "Type a few words above"),
+        ("\"-&|!:*()'", "We could not find any words"),
+        ("%00%01", "We could not find any words"),
+        ("zzzqqxx", "No stories match"),
+        ("budget " * 200, "we used only its first 200 characters"),
+    ],
+)
+def test_search_is_friendly_for_odd_queries(client, story, query, message):
+    response = client.get("/search/", {"q": query} if "%" not in query else {"q": "\x00\x01"})
+    assert response.status_code == 200
+    assert message in text_of(response)
+
+
+def test_corrections_page_lists_every_correction_newest_first(client, story):
+    other = ArticleFactory(published=True, headline="Another story")
+    older = CorrectionFactory(
+        article=story, text="Older note.", published_at=timezone.now() - dt.timedelta(days=2)
+    )
+    newer = CorrectionFactory(article=other, text="Newer note.", kind="clarification")
+    html = text_of(client.get("/corrections/"))
+    assert html.index(newer.text) < html.index(older.text)
+    assert f'<a href="{story.get_absolute_url()}">{story.headline}</a>' in html
+    assert "Clarification" in html
+
+
+def test_flatpages_are_served_in_the_site_design(client):
+    page = FlatPage.objects.create(
+        url="/pages/about/", title="About us", content="<p>Who we are.</p>"
+    )
+    page.sites.add(Site.objects.get_current())
+    response = client.get("/pages/about/")
+    assert response.status_code == 200
+    html = text_of(response)
+    assert "<h1>About us</h1>" in html and "<p>Who we are.</p>" in html
+    assert 'class="site-footer"' in html
+
+
+def test_breaking_banner_appears_and_ends_by_itself(client):
+    now = timezone.now()
+    BreakingBanner.objects.create(
+        text="Parliament dissolved",
+        url="/nation/",
+        starts_at=now,
+        ends_at=now + dt.timedelta(minutes=2),
+    )
+    assert '<a href="/nation/">Parliament dissolved</a>' in text_of(client.get("/"))
+    with time_machine.travel(now + dt.timedelta(minutes=3)):
+        assert "Parliament dissolved" not in text_of(client.get("/"))
+
+
+def test_breaking_banner_refuses_script_links(client):
+    now = timezone.now()
+    BreakingBanner.objects.create(
+        text="Click", url="javascript:alert(1)", starts_at=now, ends_at=now + dt.timedelta(hours=1)
+    )
+    html = text_of(client.get("/"))
+    assert "Click" in html and "javascript:" not in html
+
+
+def test_not_found_page_uses_the_site_design(client):
+    response = client.get("/no-such-section/")
+    assert response.status_code == 404
+    html = text_of(response)
+    assert "We can't find that page" in html
+    assert 'class="masthead"' in html and 'role="search"' in html
+
+
+def test_server_error_page_needs_no_context_or_database(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        html = render_to_string("500.html")
+    assert "Something went wrong" in html and "The Caspian Herald" in html
+    assert 'href="/static/css/site.css"' in html
+
+
+def test_preview_rendering_shows_banner_and_noindex(story, rf):
+    request = rf.get("/preview/1/")
+    html = render_to_string(
+        "articles/article_detail.html", {"article": story, "preview": True}, request=request
+    )
+    assert "PREVIEW" in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+
+
+def test_every_page_is_valid_shape_with_skip_link_and_one_canonical(client, story, leyla):
+    for path in (
+        "/",
+        story.get_absolute_url(),
+        "/politics/",
+        "/tags/azerbaijan/",
+        leyla.get_absolute_url(),
+        "/search/?q=oil",
+        "/corrections/",
+    ):
+        html = text_of(client.get(path))
+        assert html.startswith('<!DOCTYPE html>\n<html lang="en">'), path
+        assert '<a class="skip-link" href="#content">' in html
+        assert '<main id="content"' in html
+        canonicals = re.findall(r'<link rel="canonical" href="([^"]+)">', html)
+        assert len(canonicals) == 1 and canonicals[0].startswith("http://127.0.0.1:8000/"), path
+        assert '<meta name="description" content="' in html
+        assert '<meta name="viewport"' in html

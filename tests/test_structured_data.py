@@ -1,0 +1,146 @@
+"""What search engines and social networks read: JSON-LD, Open Graph, Twitter cards, canonical."""
+
+import json
+import re
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Byline
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CorrectionFactory,
+    ImageFactory,
+    SectionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+SITE = "http://127.0.0.1:8000"
+
+
+def json_ld(html: str) -> list[dict]:
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return [json.loads(b) for b in blocks]
+
+
+def meta(html: str, key: str) -> list[str]:
+    return re.findall(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)">', html)
+
+
+@pytest.fixture
+def story():
+    nation = SectionFactory(name="Nation", slug="nation")
+    politics = SectionFactory(name="Politics", slug="politics", parent=nation)
+    article = ArticleFactory(
+        published=True,
+        headline="Parliament passes the budget",
+        section=politics,
+        featured_image=ImageFactory(),
+        authors=[AuthorFactory(name="Leyla Mammadova"), AuthorFactory(name="Rauf Aliyev")],
+        tag_names=["Azerbaijan"],
+    )
+    Byline.objects.create(
+        article=article,
+        author=AuthorFactory(name="Photo Desk"),
+        role=Byline.Role.PHOTOGRAPHS,
+        position=5,
+    )
+    return article
+
+
+def test_news_article_json_ld_is_complete(client, story):
+    html = client.get(story.get_absolute_url()).content.decode()
+    article, breadcrumbs = json_ld(html)
+    url = SITE + story.get_absolute_url()
+    assert article["@type"] == "NewsArticle"
+    assert article["headline"] == "Parliament passes the budget"
+    assert article["mainEntityOfPage"] == url
+    assert article["datePublished"] == timezone.localtime(story.first_published_at).isoformat(
+        timespec="seconds"
+    )
+    assert article["dateModified"] == article["datePublished"]
+    assert article["image"][0].startswith(SITE + "/media/renditions/")
+    assert [(a["@type"], a["name"], a["url"]) for a in article["author"]] == [
+        ("Person", "Leyla Mammadova", SITE + "/authors/leyla-mammadova/"),
+        ("Person", "Rauf Aliyev", SITE + "/authors/rauf-aliyev/"),
+        ("Person", "Photo Desk", SITE + "/authors/photo-desk/"),
+    ]
+    publisher = article["publisher"]
+    assert publisher["@type"] == "NewsMediaOrganization"
+    assert publisher["name"] == "The Caspian Herald"
+    assert publisher["url"] == SITE + "/"
+    assert publisher["logo"]["url"] == SITE + "/static/img/logo.png"
+    assert publisher["logo"]["width"] >= 112
+    assert publisher["publishingPrinciples"] == SITE + "/pages/editorial-standards/"
+    assert publisher["correctionsPolicy"] == SITE + "/pages/corrections-policy/"
+    # Home > Nation > Politics > story: the sections are the middle items.
+    items = breadcrumbs["itemListElement"]
+    assert breadcrumbs["@type"] == "BreadcrumbList"
+    assert [i["item"] for i in items] == [
+        SITE + "/",
+        SITE + "/nation/",
+        SITE + "/politics/",
+        url,
+    ]
+
+
+def test_logo_is_a_png_large_enough(client):
+    from django.contrib.staticfiles import finders
+    from PIL import Image
+
+    with Image.open(finders.find("img/logo.png")) as logo:
+        assert logo.format == "PNG" and min(logo.size) >= 112
+
+
+def test_date_modified_follows_significant_updates_only(client, story):
+    CorrectionFactory(article=story)
+    story.refresh_from_db()
+    html = client.get(story.get_absolute_url()).content.decode()
+    article = json_ld(html)[0]
+    assert article["dateModified"] == timezone.localtime(story.last_modified).isoformat(
+        timespec="seconds"
+    )
+    assert article["dateModified"] > article["datePublished"]
+
+
+def test_headline_cannot_break_out_of_the_json_ld_script(client):
+    evil = 'Budget </script><script>alert("x")</script> & <!-- more'
+    article = ArticleFactory(published=True, headline=evil, standfirst="</SCRIPT> too")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "<script>alert" not in html
+    assert "</SCRIPT> too" not in html.split("<body>")[0].split("ld+json")[1]
+    data = json_ld(html)[0]
+    assert data["headline"] == evil
+    assert data["description"] == "</SCRIPT> too"
+
+
+def test_open_graph_and_twitter_cards(client, story):
+    html = client.get(story.get_absolute_url()).content.decode()
+    url = SITE + story.get_absolute_url()
+    assert meta(html, "og:type") == ["article"]
+    assert meta(html, "og:title") == ["Parliament passes the budget"]
+    assert meta(html, "og:url") == [url]
+    assert meta(html, "og:image")[0].startswith(SITE + "/media/")
+    published = meta(html, "article:published_time")[0]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+04:00", published)
+    assert meta(html, "twitter:card") == ["summary_large_image"]
+    assert meta(html, "twitter:site") == ["@caspianherald"]
+    assert meta(html, "robots") == ["index, follow, max-image-preview:large"]
+    assert re.findall(r'<link rel="canonical" href="([^"]+)">', html) == [url]
+
+
+def test_story_without_image_gets_a_summary_card_and_no_image_claims(client):
+    article = ArticleFactory(published=True)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert meta(html, "twitter:card") == ["summary"]
+    assert "image" not in json_ld(html)[0]
+    assert "<img" not in html.split("<article")[1].split("</article>")[0]
+
+
+def test_home_describes_the_outlet(client):
+    html = client.get("/").content.decode()
+    org = json_ld(html)[0]
+    assert org["@type"] == "NewsMediaOrganization"
+    assert org["sameAs"] == ["https://x.com/caspianherald"]
+    assert re.findall(r'<link rel="canonical" href="([^"]+)">', html) == [SITE + "/"]

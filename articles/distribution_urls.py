@@ -2,18 +2,18 @@
 
 Included at "" before articles.urls. Feed URL names live in the "feeds" namespace
 (feeds:latest-rss, feeds:section-atom, ...); the rest are plain names: sitemap,
-sitemap-section, sitemap-news, robots-txt.
+sitemap-section, sitemap-page, sitemap-news, robots-txt.
 """
 
 from django.urls import include, path
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from articles import feeds, sitemaps
 from articles.cache import public_page
 
 
 def feed_view(feed_class: type[feeds.Feed]):
-    return require_GET(public_page(feed_class()))
+    return require_safe(public_page(feed_class()))
 
 
 feed_patterns = [
@@ -35,5 +35,6 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
     # Before the generic pattern below, which would otherwise take "news" as a section.
     path("sitemap-news.xml", sitemaps.news_sitemap, name="sitemap-news"),
+    path("sitemap-<slug:section>-<int:page>.xml", sitemaps.sitemap_section, name="sitemap-page"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
 ]

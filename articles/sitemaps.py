@@ -13,19 +13,18 @@ as Google News wants them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.contrib.sitemaps import views as sitemap_views
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
@@ -131,16 +130,10 @@ SITEMAPS: dict[str, type[SiteSitemap]] = {
 }
 
 
-def _rendered(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Render a TemplateResponse before the page cache stores it (or computes its ETag)."""
-
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render"):
-            response.render()
-        return response
-
-    return wrapper
+def sitemap_url(section: str, page: int = 1) -> str:
+    if page == 1:
+        return reverse("sitemap-section", kwargs={"section": section})
+    return reverse("sitemap-page", kwargs={"section": section, "page": page})
 
 
 def news_stories() -> QuerySet:
@@ -157,23 +150,18 @@ def news_stories() -> QuerySet:
 # --- Views ------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @public_page
-@_rendered
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     """The index: one entry per non-empty sitemap (and page of it), with its lastmod."""
     entries = []
     for name, cls in SITEMAPS.items():
         sitemap = cls()
-        pages = sitemap.paginator.num_pages if sitemap.paginator.count else 0
-        url = absolute(reverse("sitemap-section", kwargs={"section": name}))
+        pages = sitemap.paginator.num_pages if sitemap.items().exists() else 0
         lastmod = sitemap.get_latest_lastmod() if pages else None
-        entries += [(url if p == 1 else f"{url}?p={p}", lastmod) for p in range(1, pages + 1)]
-    latest_news = (
-        news_stories().aggregate(latest=Max(F("first_published_at")))["latest"]
-        if news_stories().exists()
-        else None
-    )
+        for page in range(1, pages + 1):
+            entries.append((absolute(sitemap_url(name, page)), lastmod))
+    latest_news = news_stories().values_list("first_published_at", flat=True).first()
     if latest_news:
         entries.append((absolute(reverse("sitemap-news")), w3c(latest_news)))
     return render(
@@ -184,26 +172,33 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @public_page
-@_rendered
-def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
-    """One sitemap of the index; an empty one answers 404 (an empty urlset is invalid)."""
+def sitemap_section(request: HttpRequest, section: str, page: int = 1) -> HttpResponse:
+    """One page of one sitemap of the index.
+
+    Pages are in the path (sitemap-articles-2.xml), not in ?p=, so each is its own cache
+    entry. An empty sitemap answers 404: an empty urlset is not a valid sitemap.
+    """
     cls = SITEMAPS.get(section)
-    if cls is None or not cls().items().exists():
+    if cls is None:
         raise Http404("No such sitemap.")
-    return sitemap_views.sitemap(
+    try:
+        urls = cls().get_urls(page=page)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("No such sitemap page.") from None
+    if not urls:
+        raise Http404("This sitemap is empty.")
+    return render(
         request,
-        {section: cls},
-        section=section,
-        template_name="sitemaps/sitemap.xml",
+        "sitemaps/sitemap.xml",
+        {"urlset": urls},
         content_type="application/xml; charset=utf-8",
     )
 
 
-@require_GET
+@require_safe
 @public_page
-@_rendered
 def news_sitemap(request: HttpRequest) -> HttpResponse:
     """Google News sitemap. With no story in the last 48 hours it lists only the home page,
     without news markup: an empty urlset would not be a valid sitemap."""
@@ -224,9 +219,8 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @public_page
-@_rendered
 def robots_txt(request: HttpRequest) -> HttpResponse:
     return render(
         request,

@@ -211,3 +211,24 @@ def test_site_domain_follows_site_url():
         settings.SITE_URL
     )
     assert site.name == settings.SITE_NAME
+
+
+def test_large_sitemaps_are_split_into_pages_each_cached_on_its_own(client, monkeypatch):
+    monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 2)
+    stories = [ArticleFactory(published=True, publish_at=ago(hours=n + 1)) for n in range(3)]
+    index = [path_of(u) for u in locs(fetch(client, "/sitemap.xml"))]
+    assert "/sitemap-articles.xml" in index
+    assert "/sitemap-articles-2.xml" in index
+    first, second = urlset(client, "articles"), urlset(client, "articles-2")
+    assert list(first) == [a.get_absolute_url() for a in stories[:2]]
+    assert list(second) == [stories[2].get_absolute_url()]
+    assert client.get("/sitemap-articles-3.xml").status_code == 404
+    assert client.get("/sitemap-nope.xml").status_code == 404
+
+
+def test_crawlers_may_use_head_and_conditional_get(client):
+    ArticleFactory(published=True)
+    for path in ("/sitemap.xml", "/sitemap-news.xml", "/robots.txt", "/feeds/rss/"):
+        assert client.head(path).status_code == 200, path
+        etag = client.get(path)["ETag"]
+        assert client.get(path, headers={"if-none-match": etag}).status_code == 304

@@ -139,3 +139,23 @@ def test_search_uses_the_stored_document_on_postgres():
     assert headlines("qabala") == []  # search reads the stored vector, not the text
     article.refresh_search_document()
     assert headlines("qabala") == ["Stored vector"]
+
+
+def test_data_migration_fills_existing_rows():
+    import importlib
+
+    from django.apps import apps
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    migration = importlib.import_module("articles.migrations.0004_fill_search_documents")
+    article = ArticleFactory(published=True, headline="Old story", tag_names=["Lankaran"])
+    Article.objects.update(search_document=None)
+
+    class SchemaEditor:
+        pass
+
+    editor = SchemaEditor()
+    editor.connection = connection
+    migration.fill_search_documents(apps, editor)
+    assert [a.pk for a in search("lankaran")] == [article.pk]

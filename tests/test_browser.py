@@ -1,0 +1,119 @@
+"""End to end in a real Chromium: a journalist writes and submits a story, an editor publishes
+it, a reader finds it on the home page.
+
+Drives the system Chromium (/usr/bin/chromium; no browser is ever downloaded) with the same
+launch flags as ../shared/sitecheck/check_site.py, loopback only, against pytest-django's
+live_server.
+"""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from articles.models import Article, Status
+from tests.factories import EditorFactory, JournalistFactory, SectionFactory
+
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "correct horse battery"
+# As in check_site.py: headless and quiet, and every non-loopback request goes nowhere.
+CHROME_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--proxy-server=http://127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, "
+    "EXCLUDE 127.0.0.1",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (apt)"),
+]
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    """A fresh Playwright and browser for this test only.
+
+    Playwright's sync API runs an event loop in this thread, and Django refuses ORM calls from
+    a thread with a running loop; the flag allows them for this test. Started and stopped here
+    rather than through pytest-playwright's session fixtures, so the loop is gone before other
+    tests run.
+    """
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_FLAGS)
+        yield browser
+        browser.close()
+
+
+def log_in(browser, base_url: str, username: str):
+    page = browser.new_context(base_url=base_url).new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    return page
+
+
+def test_story_goes_from_journalist_to_editor_to_reader(chromium, live_server):
+    JournalistFactory(username="jane", first_name="Jane", last_name="Hasanova")
+    EditorFactory(username="eddie")
+    SectionFactory(name="Politics", slug="politics")
+    headline = "Caspian ferry service resumes after storm"
+    paragraph = "The first ferry left the port of Baku at dawn with 200 passengers."
+
+    # The journalist writes the story in the rich text editor and submits it for review.
+    page = log_in(chromium, live_server.url, "jane")
+    page.goto("/admin/articles/article/add/")
+    page.fill("#id_headline", headline)
+    page.fill("#id_standfirst", "Ferries are sailing again after three days in port.")
+    page.select_option("#id_section", label="Politics")
+    editor = page.locator(".ProseMirror[contenteditable=true]").first
+    editor.click()
+    page.keyboard.type(paragraph)
+    # Save first (the workflow buttons act on the saved story), then submit.
+    page.click("input[name=_continue]")
+    expect(page.locator("#workflow-title")).to_contain_text("Draft")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator("#workflow-title")).to_contain_text("In review")
+    article = Article.objects.get(headline=headline)
+    assert article.status == Status.IN_REVIEW
+    assert paragraph in article.body
+    page.context.close()
+
+    # Not public yet.
+    early_reader = chromium.new_context(base_url=live_server.url).new_page()
+    early_reader.goto("/")
+    expect(early_reader.locator("main")).not_to_contain_text(headline)
+    early_reader.context.close()
+
+    # The editor opens it from the list and publishes it.
+    page = log_in(chromium, live_server.url, "eddie")
+    page.goto("/admin/articles/article/")
+    page.get_by_role("link", name=headline).first.click()
+    page.get_by_role("button", name="Publish now").click()
+    expect(page.locator("#workflow-title")).to_contain_text("Published")
+    article.refresh_from_db()
+    assert article.status == Status.PUBLISHED
+    page.context.close()
+
+    # A reader, logged out, finds it on the home page and reads it. (A new browser: the early
+    # reader's may keep its copy of the home page for the max-age the site sends.)
+    reader = chromium.new_context(base_url=live_server.url).new_page()
+    reader.set_default_timeout(15_000)
+    reader.goto("/")
+    reader.get_by_role("link", name=headline).first.click()
+    expect(reader.locator("h1").first).to_have_text(headline)
+    expect(reader.get_by_text(paragraph)).to_be_visible()

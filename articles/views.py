@@ -2,7 +2,7 @@
 
 from django.contrib.flatpages.views import flatpage as flatpage_view
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet, Window
+from django.db.models import F, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +17,7 @@ from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles
 PAGE_SIZE = 20
 TOP_STORIES = 6
 PER_SECTION = 4
+RECENT_FOR_SECTIONS = 400
 
 
 def _page(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
@@ -32,12 +33,16 @@ def _listing(queryset: QuerySet) -> QuerySet:
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     live = Article.objects.live()
-    front = list(_listing(live).order_by("-is_lead", "-publish_at", "-pk")[: TOP_STORIES + 1])
-    lead, top = (front[0], front[1:]) if front else (None, [])
-    shown = [a.pk for a in front]
-    # The newest few stories of every top-level section, in one query whatever their number.
+    # The lead is the newest story editors flagged as lead, else simply the newest.
+    lead = _listing(live.filter(is_lead=True)).first() or _listing(live).first()
+    top = list(_listing(live.exclude(pk=getattr(lead, "pk", None)))[:TOP_STORIES])
+    shown = [a.pk for a in [lead, *top] if a]
+    # The newest few stories of every top-level section, in one query whatever the number of
+    # sections. Only recent stories are ranked, so the work stays bounded as the archive grows.
+    recent = live.newest_first().values("pk")[:RECENT_FOR_SECTIONS]
     per_section = (
-        live.exclude(pk__in=shown)
+        live.filter(pk__in=Subquery(recent))
+        .exclude(pk__in=shown)
         .select_related("section__parent", "featured_image")
         .annotate(
             rank=Window(
@@ -47,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
             ),
         )
         .filter(rank__lte=PER_SECTION)
-        .order_by("section__parent__position", "section__position", "-publish_at")
+        .order_by("-publish_at", "-pk")
     )
     sections: dict[int, dict] = {}
     for article in per_section:

@@ -278,6 +278,10 @@ class Article(models.Model):
             models.Index(fields=["status", "-publish_at"], name="article_live_idx"),
             models.Index(fields=["section", "status", "-publish_at"], name="article_section_idx"),
             models.Index(fields=["-modified_at"], name="article_modified_idx"),
+            # The home page's lead story: found without walking every live story.
+            models.Index(
+                fields=["-publish_at"], condition=Q(is_lead=True), name="article_lead_idx"
+            ),
         ]
 
     def __str__(self) -> str:

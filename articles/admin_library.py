@@ -16,7 +16,6 @@ from taggit.models import Tag
 from articles.apps import register_revisions
 from articles.models import (
     PUBLISH_PERMISSION,
-    Article,
     BreakingBanner,
     Correction,
     Image,
@@ -138,12 +137,9 @@ class CorrectionAdmin(VersionAdmin):
     list_filter = ["kind", "published_at"]
     search_fields = ["text", "article__headline"]
     date_hierarchy = "published_at"
+    autocomplete_fields = ["article"]  # offers live stories only (limit_choices_to)
     fields = ["article", "kind", "text", "published_at", "created_by"]
     readonly_fields = ["created_by"]
-
-    def get_autocomplete_fields(self, request: HttpRequest) -> list[str]:
-        # The story admin is defined in admin.py, after this module is imported.
-        return ["article"] if self.admin_site.is_registered(Article) else []
 
     @admin.display(description="Text")
     def short_text(self, obj: Correction) -> str:

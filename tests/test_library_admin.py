@@ -151,6 +151,24 @@ def test_correction_needs_a_live_story(client, editor):
     assert not Correction.objects.exists()
 
 
+def test_correction_autocomplete_offers_only_live_stories(client, editor):
+    live = ArticleFactory(published=True, headline="Budget vote delayed again")
+    ArticleFactory(headline="Budget vote draft")
+    ArticleFactory(scheduled=True, headline="Budget vote scheduled")
+    client.force_login(editor)
+    response = client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "articles",
+            "model_name": "correction",
+            "field_name": "article",
+            "term": "budget",
+        },
+    )
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [str(live.pk)]
+
+
 def test_changing_a_correction_keeps_its_history(client, editor):
     correction = CorrectionFactory()
     client.force_login(editor)

@@ -445,6 +445,8 @@ class Article(models.Model):
         )
 
     def schedule(self, user, at: dt.datetime, note: str = "") -> "ArticleEvent":
+        """Publish at a future minute; who may is checked before what they asked for."""
+        self._require(user, "schedule")
         if at <= timezone.now():
             raise ValidationError("Choose a time in the future to schedule a story.")
         return self.publish(user, at=at, note=note)

@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from accounts.models import Author
 from articles.models import Article, Byline, Status
-from tests.admin_forms import ARTICLE_ADD, change_url, form_data, set_bylines
+from tests.admin_forms import (
+    ARTICLE_ADD,
+    change_url,
+    fast_passwords,  # noqa: F401
+    form_data,
+    set_bylines,
+)
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -17,6 +23,8 @@ from tests.factories import (
 )
 
 CHANGELIST = "/admin/articles/article/"
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def new_story(client, **fields):

@@ -6,13 +6,15 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
 from imagekit.cachefiles import ImageCacheFile
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from articles import cache
 from articles.images import RENDITION_WIDTHS, Rendition, validate_photo, without_metadata
@@ -471,6 +473,17 @@ class Article(models.Model):
     def mark_significant_update(self, when: dt.datetime | None = None) -> None:
         """Move the visible “Updated” time: only for changes readers should know about."""
         self.updated_at = when or timezone.now()
+
+
+@receiver(pre_save, sender=Tag)
+def ascii_tag_slug(sender, instance: Tag, **kwargs) -> None:
+    """A tag typed in any script gets a readable ASCII slug (“Gəncə” -> “gence”).
+
+    taggit would keep “gəncə”, which /tags/<slug>/ cannot address, so the story page
+    linking to the tag would fail.
+    """
+    if instance._state.adding and not instance.slug.isascii():
+        instance.slug = unique_slug(Tag, instance.name, max_length=100)
 
 
 class TaggedArticle(TaggedItemBase):

@@ -352,3 +352,12 @@ def test_tag_admin_searches_and_counts_stories(client, editor):
     assert [t.name for t in result] == ["Azerbaijan"]
     assert result[0].stories == 2
     assert Tag.objects.count() == 2
+
+
+def test_tags_in_any_script_get_ascii_slugs_and_a_working_page(client, db):
+    article = ArticleFactory(published=True, tag_names=["Şəki", "Москва"])
+    assert sorted(article.tags.values_list("slug", flat=True)) == ["moskva", "seki"]
+    assert client.get("/tags/seki/").status_code == 200
+    assert client.get(article.get_absolute_url()).status_code == 200
+    Tag.objects.create(name="Şəki!")  # a different name with the same ASCII form
+    assert Tag.objects.get(name="Şəki!").slug == "seki-2"

@@ -180,7 +180,12 @@ class ArticleAdmin(CompareVersionAdmin):
             ("My drafts", "status=draft&mine=yes"),
             ("Returned to me", "status=returned&mine=yes"),
         ]
-        return super().changelist_view(request, {"queues": queues, **(extra_context or {})})
+        context = {
+            "queues": queues,
+            "can_recover": self.has_publish_permission(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
 
     # --- The form ---------------------------------------------------------------------
 

@@ -168,3 +168,10 @@ def test_recovering_deleted_stories_is_for_editors(client, journalist, editor):
     assert client.get("/admin/articles/article/recover/").status_code == 403
     client.force_login(editor)
     assert client.get("/admin/articles/article/recover/").status_code == 200
+
+
+def test_recover_link_is_shown_to_editors_only(client, journalist, editor):
+    client.force_login(journalist)
+    assert b"Recover deleted" not in client.get("/admin/articles/article/").content
+    client.force_login(editor)
+    assert b"Recover deleted" in client.get("/admin/articles/article/").content

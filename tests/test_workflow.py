@@ -257,3 +257,51 @@ def test_publish_event_records_who_when_from_and_to(client, editor):
         "Legal cleared it",
     )
     assert event.created_at >= before
+
+
+# --- Roles ----------------------------------------------------------------------------
+
+DESK_NEEDS = {
+    # Writing: the story, its bylines and tag links, photos to pick, review links, history.
+    "Journalists": {
+        "articles.add_article",
+        "articles.change_article",
+        "articles.delete_article",
+        "articles.view_article",
+        "articles.add_byline",
+        "articles.change_byline",
+        "articles.delete_byline",
+        "articles.add_taggedarticle",
+        "articles.delete_taggedarticle",
+        "articles.view_image",
+        "articles.view_section",
+        "articles.add_sharelink",
+        "accounts.view_author",
+        "taggit.view_tag",
+    },
+}
+EDITORS_ALSO = {
+    "articles.publish_article",
+    "articles.change_sharelink",
+    "articles.add_correction",
+    "articles.change_section",
+    "accounts.change_author",
+    "taggit.change_tag",
+    "articles.change_image",
+}
+NEVER_JOURNALISTS = {
+    "articles.publish_article",
+    "articles.change_sharelink",
+    "articles.change_section",
+    "accounts.change_author",
+    "taggit.change_tag",
+    "taggit.delete_tag",
+    "articles.add_correction",
+}
+
+
+def test_roles_have_what_the_desk_needs_and_journalists_nothing_more(journalist, editor):
+    journalist_perms, editor_perms = journalist.get_all_permissions(), editor.get_all_permissions()
+    assert DESK_NEEDS["Journalists"] <= journalist_perms
+    assert DESK_NEEDS["Journalists"] | EDITORS_ALSO <= editor_perms
+    assert not NEVER_JOURNALISTS & journalist_perms

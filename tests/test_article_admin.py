@@ -232,21 +232,24 @@ def test_journalist_sees_only_their_own_stories(client, journalist, other_journa
     assert response.status_code == 302 and b"Omar" not in client.get(response.url).content
 
 
-def test_changelist_runs_a_bounded_number_of_queries(client, editor, django_assert_max_num_queries):
+@pytest.mark.parametrize("role", ["editor", "journalist"])
+def test_changelist_runs_a_bounded_number_of_queries(
+    request, client, role, django_assert_max_num_queries
+):
+    user = request.getfixturevalue(role)
     authors = AuthorFactory.create_batch(10)
     for i in range(30):
         ArticleFactory(
-            authors=[authors[i % 10], authors[(i + 1) % 10]],
+            authors=[authors[i % 10], authors[(i + 1) % 10], user.author],
             tag_names=[f"tag{i}", "common"],
             published=i % 2 == 0,
         )
-    client.force_login(editor)
-    with django_assert_max_num_queries(20):
+    client.force_login(user)
+    # Session, user, permissions, counts, the page, its bylines, filters: not one per story.
+    with django_assert_max_num_queries(16):
         response = client.get(CHANGELIST)
     assert response.status_code == 200
-    assert response.content.decode().count('class="field-headline"') >= 30 or (
-        response.content.decode().count("Parliament debates budget") == 30
-    )
+    assert response.content.decode().count('<th class="field-headline">') == 30
 
 
 def test_change_form_runs_a_bounded_number_of_queries(
@@ -257,7 +260,8 @@ def test_change_form_runs_a_bounded_number_of_queries(
     authors = AuthorFactory.create_batch(3)
     article = ArticleFactory(authors=authors, tag_names=[f"t{i}" for i in range(20)])
     client.force_login(editor)
-    with django_assert_max_num_queries(30):
+    # One query per byline row (its author widget); none per article, author or tag in the DB.
+    with django_assert_max_num_queries(20):
         response = client.get(change_url(article))
     assert response.status_code == 200
 

@@ -7,7 +7,7 @@ datelines look like a working newsroom's. Bodies use the small markup of load_de
 
 AUTHOR = "author"
 REPORTING = "reporting"
-PHOTOS = "photos"
+PHOTOGRAPHS = "photos"
 
 SECTIONS = [
     # slug, name, parent slug, position, description
@@ -563,7 +563,7 @@ STORIES = [
         "hours": 31,
         "dateline": "BAKU",
         "photo": "stadium",
-        "bylines": [("elvin", AUTHOR), ("elvin", PHOTOS)],
+        "bylines": [("elvin", AUTHOR), ("elvin", PHOTOGRAPHS)],
         "tags": ["Azerbaijan", "UEFA"],
         "body": """Neftçi beat Qarabağ 2-1 on Sunday night with the last touch of the game, a
         header from the teenage substitute Nihad Əhmədov in the fourth minute of stoppage
@@ -883,7 +883,7 @@ STORIES = [
         "hours": 288,
         "dateline": "QƏBƏLƏ",
         "photo": "caucasus-peaks",
-        "bylines": [("elvin", AUTHOR), ("elvin", PHOTOS)],
+        "bylines": [("elvin", AUTHOR), ("elvin", PHOTOGRAPHS)],
         "tags": ["Azerbaijan"],
         "body": """The Tufandağ resort above Qəbələ opened its slopes on Saturday, two weeks
         earlier than planned, after the heaviest November snowfall in the Greater Caucasus
@@ -1191,7 +1191,7 @@ STORIES = [
         "state": "scheduled",
         "hours": 36,
         "photo": "caspian-shore",
-        "bylines": [("sevinc", AUTHOR), ("elvin", PHOTOS)],
+        "bylines": [("sevinc", AUTHOR), ("elvin", PHOTOGRAPHS)],
         "tags": ["Caspian Sea", "Azerbaijan"],
         "body": """The lighthouse on Pirallahı island has been kept by the Vəliyev family for
         three generations. Every evening at dusk, Mübariz Vəliyev climbs the 112 steps to

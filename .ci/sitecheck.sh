@@ -55,5 +55,5 @@ healthy
 echo "== site checker (all checks)"
 status=0
 "$SITECHECK/check_site.py" "$BASE_URL/" --out "$SCRATCH/report.json" "$@" || status=$?
-echo "report: $SCRATCH/report.json   server log: $SCRATCH/gunicorn.log"
+echo "server log: $SCRATCH/gunicorn.log"
 exit "$status"

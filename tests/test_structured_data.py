@@ -144,3 +144,14 @@ def test_home_describes_the_outlet(client):
     assert org["@type"] == "NewsMediaOrganization"
     assert org["sameAs"] == ["https://x.com/caspianherald"]
     assert re.findall(r'<link rel="canonical" href="([^"]+)">', html) == [SITE + "/"]
+
+
+def test_author_page_is_a_profile_page(client):
+    author = AuthorFactory(name="Leyla Mammadova", twitter="leyla_m", job_title="reporter")
+    data = json_ld(client.get(author.get_absolute_url()).content.decode())[0]
+    assert data["@type"] == "ProfilePage"
+    person = data["mainEntity"]
+    assert person["name"] == "Leyla Mammadova"
+    assert person["url"] == SITE + "/authors/leyla-mammadova/"
+    assert person["jobTitle"] == "reporter"
+    assert person["sameAs"] == ["https://x.com/leyla_m"]

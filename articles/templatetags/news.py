@@ -261,6 +261,29 @@ def article_structured_data(article: Article) -> SafeString:
 
 
 @register.simple_tag
+def author_structured_data(author) -> SafeString:
+    """An author page is a ProfilePage about a Person (Google's guidance for bylines)."""
+    person: dict[str, Any] = {
+        "@type": "Person",
+        "name": author.name,
+        "url": absolute(author.get_absolute_url()),
+        "jobTitle": author.job_title,
+        "description": author.bio,
+        "sameAs": author.social_urls,
+        "worksFor": {"@type": "NewsMediaOrganization", "name": settings.SITE_NAME},
+    }
+    if author.photo_id:
+        person["image"] = absolute(author.photo.rendition_url(480))
+    return json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "ProfilePage",
+            "mainEntity": {k: v for k, v in person.items() if v not in ("", [])},
+        }
+    )
+
+
+@register.simple_tag
 def site_structured_data() -> SafeString:
     """The outlet itself, on the home page."""
     return json_ld(

@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from js_asset import Media
 from reversion_compare.admin import CompareVersionAdmin
 
 from accounts.models import Author
@@ -269,6 +270,8 @@ class ArticleAdmin(CompareVersionAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk and not (context.get("revert") or context.get("recover")):
             context.update(self._desk_context(request, obj))
+        # The rich text editor needs an inline import map; the CSP lets it run by nonce only.
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _desk_context(self, request: HttpRequest, obj: Article) -> dict[str, Any]:
@@ -296,6 +299,10 @@ class ArticleAdmin(CompareVersionAdmin):
             "share_create_url": reverse(f"admin:{info[0]}_{info[1]}_share", args=[obj.pk]),
             "now": timezone.now(),
         }
+
+    def view_on_site(self, obj: Article) -> str | None:
+        """Only a live story has a public page; the Preview button covers the rest."""
+        return obj.get_absolute_url() if obj.is_live() else None
 
     # --- Permissions ------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -198,7 +199,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "script-src": ["'self'"],
+        # NONCE: pages that need an inline script (the rich text editor's import map in the
+        # admin) mark it with the request's nonce; django-csp sends one only when it is used.
+        "script-src": ["'self'", NONCE],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -406,3 +406,19 @@ def test_publish_time_column_shows_local_time(client, editor):
     client.force_login(editor)
     page = client.get(CHANGELIST).content.decode()
     assert f"{timezone.localtime(at):%Y}" in page
+
+
+def test_rich_text_editor_import_map_is_allowed_by_the_csp_nonce(client, journalist):
+    article = ArticleFactory(created_by=journalist)
+    client.force_login(journalist)
+    response = client.get(change_url(article))
+    policy = response["Content-Security-Policy"]
+    nonce = policy.split("'nonce-", 1)[1].split("'", 1)[0]
+    assert f'<script type="importmap" nonce="{nonce}">' in response.content.decode()
+
+
+def test_view_on_site_only_for_live_stories(client, editor):
+    draft, live = ArticleFactory(), ArticleFactory(published=True)
+    client.force_login(editor)
+    assert b"View on site" not in client.get(change_url(draft)).content
+    assert b"View on site" in client.get(change_url(live)).content

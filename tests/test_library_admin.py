@@ -361,3 +361,27 @@ def test_tags_in_any_script_get_ascii_slugs_and_a_working_page(client, db):
     assert client.get(article.get_absolute_url()).status_code == 200
     Tag.objects.create(name="Şəki!")  # a different name with the same ASCII form
     assert Tag.objects.get(name="Şəki!").slug == "seki-2"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/articles/correction/",
+        "/admin/taggit/tag/",
+        "/admin/articles/sharelink/",
+        "/admin/articles/breakingbanner/",
+    ],
+)
+def test_library_lists_run_a_bounded_number_of_queries(
+    client, editor, url, django_assert_max_num_queries
+):
+    for n in range(12):
+        article = ArticleFactory(published=True, tag_names=[f"tag {n}", "common"])
+        CorrectionFactory(article=article, created_by=editor)
+        ShareLink.objects.create(article=article, created_by=editor)
+        BreakingBanner.objects.create(
+            text=f"Banner {n}", ends_at=timezone.now() + dt.timedelta(hours=n + 1)
+        )
+    client.force_login(editor)
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200

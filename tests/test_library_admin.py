@@ -385,3 +385,50 @@ def test_library_lists_run_a_bounded_number_of_queries(
     client.force_login(editor)
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+def _author_form(author: Author, **changes) -> dict:
+    data = {
+        "name": author.name,
+        "slug": author.slug,
+        "job_title": author.job_title,
+        "bio": author.bio,
+        "twitter": author.twitter,
+        "website": "",
+        "linkedin": "",
+        "mastodon": "",
+        "user": author.user_id or "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_journalist_keeps_their_own_profile_up_to_date(client, journalist, other_journalist):
+    mine = journalist.author
+    client.force_login(journalist)
+    response = client.post(
+        f"/admin/accounts/author/{mine.pk}/change/",
+        _author_form(
+            mine,
+            bio="Reports on Gəncə and the west.",
+            twitter="@jane_reports",
+            job_title="editor-in-chief",
+            user=other_journalist.pk,
+        ),
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.bio == "Reports on Gəncə and the west."
+    assert mine.twitter == "jane_reports"
+    assert mine.user == journalist  # the login link and the title stay the desk's decision
+    assert mine.job_title != "editor-in-chief"
+
+
+def test_journalist_cannot_change_someone_elses_profile(client, journalist, other_journalist):
+    theirs = other_journalist.author
+    client.force_login(journalist)
+    url = f"/admin/accounts/author/{theirs.pk}/change/"
+    assert 'name="_save"' not in client.get(url).content.decode()
+    assert client.post(url, _author_form(theirs, bio="Hacked")).status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.bio != "Hacked"

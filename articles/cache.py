@@ -60,8 +60,10 @@ def _state() -> dict[str, Any]:
 
 def _store(state: dict[str, Any]) -> None:
     # A bounded lifetime, so processes with a local-memory cache of their own (no Redis)
-    # still pick up another process's changes within PAGE_CACHE_SECONDS.
-    cache.set(GENERATION_KEY, state, timeout=settings.PAGE_CACHE_SECONDS)
+    # still pick up another process's changes within PAGE_CACHE_SECONDS. Kept for at least
+    # a minute even when page caching is off (PAGE_CACHE_SECONDS=0): the site chrome in it
+    # is still worth not querying on every request.
+    cache.set(GENERATION_KEY, state, timeout=max(settings.PAGE_CACHE_SECONDS, 60))
 
 
 def _new_generation() -> dict[str, Any]:
@@ -144,7 +146,8 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                     s_maxage=settings.PAGE_CACHE_SECONDS,
                     stale_while_revalidate=600,
                 )
-                cache.set(key, _freeze(response), timeout=settings.PAGE_CACHE_SECONDS)
+                if settings.PAGE_CACHE_SECONDS > 0:
+                    cache.set(key, _freeze(response), timeout=settings.PAGE_CACHE_SECONDS)
         if response.has_header("ETag"):
             return get_conditional_response(request, etag=response["ETag"], response=response)
         return response

@@ -162,3 +162,14 @@ def test_query_budget_list_pages(client, django_assert_max_num_queries):
         with django_assert_max_num_queries(8):
             response = client.get(path)
         assert response.status_code == 200, path
+
+
+def test_page_cache_can_be_switched_off(client, story, settings, django_assert_max_num_queries):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get(story.get_absolute_url())
+    with django_assert_max_num_queries(6):
+        response = client.get(story.get_absolute_url())
+    assert response.status_code == 200 and response["ETag"]
+    story.headline = "Changed without invalidation"
+    story.save(update_fields=["headline"])
+    assert b"Changed without invalidation" in client.get(story.get_absolute_url()).content

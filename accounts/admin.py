@@ -24,20 +24,6 @@ class AuthorAdmin(admin.ModelAdmin):
         ("Login", {"fields": ["user"], "description": "Leave empty for guests and agencies."}),
     ]
 
-    def has_change_permission(self, request: HttpRequest, obj: Author | None = None) -> bool:
-        """Editors edit every byline; journalists only their own profile."""
-        if not super().has_change_permission(request, obj):
-            return False
-        return obj is None or self._manages_all(request) or obj.user_id == request.user.pk
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Author | None = None) -> list[str]:
-        # Which login a byline belongs to, and its title, are the desk's decision.
-        return [] if self._manages_all(request) else ["user", "job_title", "slug"]
-
-    @staticmethod
-    def _manages_all(request: HttpRequest) -> bool:
-        return request.user.has_perm("accounts.add_author")
-
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
             super().get_queryset(request).annotate(stories=Count("bylines__article", distinct=True))

@@ -2,8 +2,7 @@
 
 Journalists write: they add and edit articles (the models restrict them to their own
 drafts and returned stories), attach bylines, tags and photos, and upload photos (the
-admin lets them correct only the details of photos they uploaded themselves), and keep
-their own author profile (bio, photo, social links) up to date.
+admin lets them correct only the details of photos they uploaded themselves).
 Editors run the desk: everything journalists can, plus publishing, corrections,
 sections, authors, tags, photos, banners, share links and the standing pages.
 """
@@ -19,7 +18,7 @@ JOURNALIST_PERMISSIONS = [
     ("articles", "section", ["view"]),
     ("articles", "articleevent", ["view"]),
     ("articles", "sharelink", ["add", "view"]),
-    ("accounts", "author", ["change", "view"]),
+    ("accounts", "author", ["view"]),
     ("taggit", "tag", ["view"]),
 ]
 EDITOR_PERMISSIONS = [

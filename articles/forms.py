@@ -1,6 +1,7 @@
 """Forms of the editorial desk: the article change form and the workflow panel."""
 
 from django import forms
+from django.db import transaction
 from django.urls import reverse_lazy
 from django.utils import formats, timezone
 from taggit.forms import TagField, TagWidget
@@ -78,6 +79,7 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
+            self.fields["base_version"].required = True
         if not (self.instance.pk and self.instance.is_live()):
             # Only a change to a story readers can see needs the minor/significant choice.
             del self.fields["update_kind"]
@@ -98,9 +100,15 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
     def _refuse_stale_save(self, base_version: int | None) -> None:
-        current = Article.objects.filter(pk=self.instance.pk).select_related("modified_by").first()
-        if current is None or base_version is None or base_version >= current.version:
+        rows = Article.objects.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            # The admin validates and saves in one transaction: hold the row until the save, so
+            # two editors saving at the same instant cannot both pass this check.
+            rows = rows.select_for_update()
+        version = rows.values_list("version", flat=True).first()
+        if version is None or base_version is None or base_version >= version:
             return
+        current = Article.objects.select_related("modified_by").get(pk=self.instance.pk)
         who = current.modified_by
         name = (who.get_full_name() or who.get_username()) if who else "someone else"
         when = formats.date_format(timezone.localtime(current.modified_at), "DATETIME_FORMAT")

@@ -234,7 +234,7 @@ def test_journalist_sees_only_their_own_stories(client, journalist, other_journa
 
 @pytest.mark.parametrize("role", ["editor", "journalist"])
 def test_changelist_runs_a_bounded_number_of_queries(
-    request, client, role, django_assert_max_num_queries
+    request, db, client, role, django_assert_max_num_queries
 ):
     user = request.getfixturevalue(role)
     authors = AuthorFactory.create_batch(10)
@@ -422,3 +422,13 @@ def test_view_on_site_only_for_live_stories(client, editor):
     client.force_login(editor)
     assert b"View on site" not in client.get(change_url(draft)).content
     assert b"View on site" in client.get(change_url(live)).content
+
+
+def test_a_change_without_the_version_it_started_from_is_refused(client, editor):
+    article = ArticleFactory(headline="Original")
+    client.force_login(editor)
+    data = form_data(client.get(change_url(article)), headline="Blind overwrite")
+    del data["base_version"]
+    assert client.post(change_url(article), data).status_code == 200
+    article.refresh_from_db()
+    assert article.headline == "Original"

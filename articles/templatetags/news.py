@@ -11,7 +11,6 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Q
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.cache import site_chrome
-from articles.models import Article, Byline, Image
+from articles.models import Article, Byline, Image, TaggedArticle
 
 register = template.Library()
 
@@ -69,15 +68,33 @@ def chrome() -> dict[str, Any]:
 # --- Images ---------------------------------------------------------------------------------
 
 
+# Rendition URLs are a pure function of the stored file name and the rendition spec, but
+# imagekit works each one out by pickling and hashing the spec. Remember them per process.
+_RENDITION_URLS: dict[tuple, str] = {}
+_RENDITION_URLS_MAX = 20_000
+
+
+def _remembered(key: tuple, compute) -> str:
+    url = _RENDITION_URLS.get(key)
+    if url is None:
+        if len(_RENDITION_URLS) >= _RENDITION_URLS_MAX:
+            _RENDITION_URLS.clear()
+        url = _RENDITION_URLS[key] = compute()
+    return url
+
+
 @register.filter
 def srcset(image: Image, fmt: str = "") -> str:
     # Template literals are SafeStrings, which imagekit's spec hashing cannot pickle.
-    return image.srcset(fmt.upper() if fmt else None)
+    fmt_name = fmt.upper() if fmt else None
+    key = ("srcset", image.file.name, image.width, fmt_name)
+    return _remembered(key, lambda: image.srcset(fmt_name))
 
 
 @register.filter
 def rendition(image: Image, width: int = 1200) -> str:
-    return image.rendition_url(int(width))
+    key = ("url", image.file.name, int(width), None)
+    return _remembered(key, lambda: image.rendition_url(int(width)))
 
 
 @register.filter
@@ -144,18 +161,23 @@ def with_dateline(body: str, dateline: str) -> SafeString:
 
 @register.inclusion_tag("includes/related.html")
 def related_stories(article: Article, limit: int = 4) -> dict[str, Any]:
-    """Live stories sharing the most tags with this one, then the newest in its section."""
+    """The newest live stories sharing a tag with this one, topped up from its section.
+
+    Two cheap index-friendly queries at most, rather than ranking every candidate by the
+    number of shared tags (which means grouping thousands of rows on a big archive).
+    """
     tag_ids = [t.pk for t in article.tags.all()]
-    shares_tag = Q(tagged_items__tag_id__in=tag_ids) if tag_ids else Q(pk__in=[])
-    related = (
-        Article.objects.live()
-        .exclude(pk=article.pk)
-        .filter(shares_tag | Q(section_id=article.section_id))
-        .annotate(shared=Count("tagged_items", filter=shares_tag, distinct=True))
-        .select_related("section")
-        .order_by("-shared", "-publish_at", "-pk")[:limit]
-    )
-    return {"related": list(related)}
+    others = Article.objects.live().exclude(pk=article.pk).select_related("section")
+    related: list[Article] = []
+    if tag_ids:
+        sharing = TaggedArticle.objects.filter(tag_id__in=tag_ids).values("content_object_id")
+        related = list(others.filter(pk__in=sharing).newest_first()[:limit])
+    if len(related) < limit:
+        same_section = others.filter(section_id=article.section_id).exclude(
+            pk__in=[r.pk for r in related]
+        )
+        related += list(same_section.newest_first()[: limit - len(related)])
+    return {"related": related}
 
 
 # --- Structured data ------------------------------------------------------------------------
@@ -194,7 +216,7 @@ def publisher_data() -> dict[str, Any]:
 
 
 def share_image_url(image: Image) -> str:
-    return absolute(image.rendition_url(SHARE_IMAGE_WIDTH))
+    return absolute(rendition(image, SHARE_IMAGE_WIDTH))
 
 
 def news_article_data(article: Article) -> dict[str, Any]:
@@ -273,7 +295,7 @@ def author_structured_data(author) -> SafeString:
         "worksFor": {"@type": "NewsMediaOrganization", "name": settings.SITE_NAME},
     }
     if author.photo_id:
-        person["image"] = absolute(author.photo.rendition_url(480))
+        person["image"] = absolute(rendition(author.photo, 480))
     return json_ld(
         {
             "@context": "https://schema.org",

@@ -22,7 +22,7 @@ import django
 
 django.setup()
 
-from django.db import transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
@@ -175,6 +175,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     made = load(args.stories, args.seed)
+    if connection.vendor == "postgresql":
+        # Fresh planner statistics, as autovacuum would have them on a live site; without them
+        # PostgreSQL plans for an empty table right after a bulk load.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     total = Article.objects.filter(slug__startswith="bench-").count()
     written = write_urls(args.urls, args.url_count, args.seed)
     print(f"stories: {made} new, {total} in total; {written} article URLs in {args.urls}")

@@ -25,8 +25,12 @@ def _page(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+# Teasers never show the body; leaving it (and the search vector) behind keeps lists light.
+TEASER_DEFERRED = ("body", "search_document")
+
+
 def _listing(queryset: QuerySet) -> QuerySet:
-    return queryset.for_listing().newest_first()
+    return queryset.for_listing().defer(*TEASER_DEFERRED).newest_first()
 
 
 @require_safe
@@ -44,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
         live.filter(pk__in=Subquery(recent))
         .exclude(pk__in=shown)
         .select_related("section__parent", "featured_image")
+        .defer(*TEASER_DEFERRED)
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -130,7 +135,9 @@ def search(request: HttpRequest) -> HttpResponse:
     query = clean_query(raw)
     page = None
     if query:
-        results = search_articles(Article.objects.live().for_listing(), query)
+        results = search_articles(
+            Article.objects.live().for_listing().defer(*TEASER_DEFERRED), query
+        )
         page = _page(request, results)
     return render(
         request,

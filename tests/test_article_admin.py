@@ -432,3 +432,24 @@ def test_a_change_without_the_version_it_started_from_is_refused(client, editor)
     assert client.post(change_url(article), data).status_code == 200
     article.refresh_from_db()
     assert article.headline == "Original"
+
+
+def test_byline_author_autocomplete_finds_guest_contributors(client, journalist):
+    AuthorFactory(name="Agence France-Presse")
+    client.force_login(journalist)
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "articles", "model_name": "byline", "field_name": "author", "term": "franc"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Agence France-Presse"]
+
+
+def test_date_hierarchy_narrows_by_publish_date(client, editor):
+    ArticleFactory(
+        headline="Old story", published=True, publish_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    )
+    ArticleFactory(headline="New story", published=True)
+    client.force_login(editor)
+    page = client.get(CHANGELIST, {"publish_at__year": 2024}).content.decode()
+    assert "Old story" in page and "New story" not in page

@@ -175,3 +175,26 @@ def test_recover_link_is_shown_to_editors_only(client, journalist, editor):
     assert b"Recover deleted" not in client.get("/admin/articles/article/").content
     client.force_login(editor)
     assert b"Recover deleted" in client.get("/admin/articles/article/").content
+
+
+def test_a_recovered_story_comes_back_as_a_draft(client, editor, db):
+    from tests.factories import UserFactory
+
+    client.force_login(editor)
+    data = form_data(client.get(ARTICLE_ADD))
+    data.update(headline="Deleted by mistake", section=SectionFactory().pk, kind="news")
+    client.post(ARTICLE_ADD, data)
+    article = Article.objects.get()
+    article.publish(editor)
+    superuser = UserFactory(is_superuser=True, role=None)
+    client.force_login(superuser)
+    client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
+    assert not Article.objects.exists()
+
+    client.force_login(editor)
+    deleted = Version.objects.get_deleted(Article).first()
+    recover_url = f"/admin/articles/article/recover/{deleted.pk}/"
+    assert client.post(recover_url, form_data(client.get(recover_url))).status_code == 302
+    recovered = Article.objects.get()
+    assert recovered.headline == "Deleted by mistake"
+    assert recovered.status == Status.DRAFT and not recovered.is_live()

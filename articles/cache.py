@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import (
@@ -97,6 +98,23 @@ def _new_generation() -> dict[str, Any]:
         "banner": banner,
         "nav": nav,
     }
+
+
+# --- Changes outside the story itself -------------------------------------------------------
+# Public pages also show authors (bylines, author boxes), photos (captions, credits), tag names
+# and the standing pages; editing one of them starts a new generation too. New authors, photos
+# and tags are not public until a story uses them (and publishing that story invalidates).
+SHOWN_ON_PUBLIC_PAGES = ("accounts.Author", "articles.Image", "taggit.Tag", "flatpages.FlatPage")
+
+
+def _changed(sender, instance=None, created: bool = False, **kwargs) -> None:
+    if not created:
+        invalidate_public_pages()
+
+
+for _model in SHOWN_ON_PUBLIC_PAGES:
+    post_save.connect(_changed, sender=_model, dispatch_uid=f"public-pages-save-{_model}")
+    post_delete.connect(_changed, sender=_model, dispatch_uid=f"public-pages-delete-{_model}")
 
 
 # --- The page cache ------------------------------------------------------------------------

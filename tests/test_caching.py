@@ -174,3 +174,28 @@ def test_page_cache_can_be_switched_off(client, story, settings):
     # Rendered again (the page itself is queried), but the site chrome stays cached.
     assert 0 < len(queries) <= 6
     assert response.status_code == 200 and response["ETag"]
+
+
+def test_edited_author_photo_caption_tag_and_standing_page_show_at_once(client, story):
+    from django.contrib.flatpages.models import FlatPage
+    from django.contrib.sites.models import Site
+    from taggit.models import Tag
+
+    author = AuthorFactory(name="Leyla Mammadova", bio="Old bio.")
+    Byline.objects.create(article=story, author=author)
+    story.save()
+    page = FlatPage.objects.create(url="/pages/about/", title="About", content="<p>Old.</p>")
+    page.sites.add(Site.objects.get_current())
+    for path in (story.get_absolute_url(), author.get_absolute_url(), "/pages/about/"):
+        client.get(path)
+    author.bio = "New bio."
+    author.save()
+    tag = Tag.objects.get(name="oil")
+    tag.name = "Oil and gas"
+    tag.save()
+    page.content = "<p>New.</p>"
+    page.save()
+    assert b"New bio." in client.get(author.get_absolute_url()).content
+    html = client.get(story.get_absolute_url()).content
+    assert b"New bio." in html and b"Oil and gas" in html
+    assert b"<p>New.</p>" in client.get("/pages/about/").content

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import pytest
 from django import forms
 from taggit.utils import edit_string_for_tags
 
@@ -57,9 +56,3 @@ def set_bylines(data: dict[str, Any], *rows: tuple[Any, str], prefix: str = "byl
         data[f"{prefix}-{i}-author"] = author.pk
         data[f"{prefix}-{i}-role"] = role
         data[f"{prefix}-{i}-position"] = offset
-
-
-@pytest.fixture
-def fast_passwords(settings) -> None:
-    """Users from the factories get a password; a slow hasher would dominate these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

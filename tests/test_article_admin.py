@@ -10,7 +10,6 @@ from articles.models import Article, Byline, Status
 from tests.admin_forms import (
     ARTICLE_ADD,
     change_url,
-    fast_passwords,  # noqa: F401
     form_data,
     set_bylines,
 )
@@ -23,8 +22,6 @@ from tests.factories import (
 )
 
 CHANGELIST = "/admin/articles/article/"
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def new_story(client, **fields):

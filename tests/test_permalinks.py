@@ -2,13 +2,9 @@
 
 import datetime as dt
 
-import pytest
-
 from articles.models import ArticleRedirect
-from tests.admin_forms import change_url, fast_passwords, form_data  # noqa: F401
+from tests.admin_forms import change_url, form_data
 from tests.factories import ArticleFactory, SectionFactory
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def edit(client, article, **changes):

@@ -2,15 +2,12 @@
 
 import datetime as dt
 
-import pytest
 import time_machine
 from django.utils import timezone
 
 from articles.models import ShareLink
-from tests.admin_forms import change_url, fast_passwords  # noqa: F401
+from tests.admin_forms import change_url
 from tests.factories import ArticleFactory, UserFactory
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 ROBOTS_NOINDEX = '<meta name="robots" content="noindex, nofollow">'
 

@@ -7,13 +7,10 @@ from articles.models import Article, Byline, Status
 from tests.admin_forms import (
     ARTICLE_ADD,
     change_url,
-    fast_passwords,  # noqa: F401
     form_data,
     set_bylines,
 )
 from tests.factories import AuthorFactory, SectionFactory
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def history_url(article) -> str:

@@ -8,7 +8,6 @@ from django.utils import timezone
 from articles.models import Article, ArticleEvent, Status
 from tests.admin_forms import (
     change_url,
-    fast_passwords,  # noqa: F401
     form_data,
 )
 from tests.factories import ArticleFactory
@@ -29,8 +28,6 @@ ALLOWED = {
     "other_journalist": set(),
     "editor": {"submit", "publish", "schedule", "return_to_authors", "unpublish"},
 }
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def workflow_url(article, transition: str) -> str:

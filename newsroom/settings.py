@@ -131,8 +131,17 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-else:
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Several gunicorn workers must share one cache, or a withdrawn story could linger in
+    # another worker's memory; without Redis, a folder on this machine is what they share.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("CACHE_DIR", default=str(VAR_DIR / "cache")),
+        }
+    }
 
 # --- Public page caching (seconds) ------------------------------------------------------
 

@@ -4,7 +4,8 @@
 #   BENCH_STORIES=2000 bench/run.sh    fewer stories
 # Scenarios (32 connections, BENCH_SECONDS each after a warm-up): the article page rotating over
 # a few hundred stories and the home page, first with the server-side page cache off
-# (PAGE_CACHE_SECONDS=0), then with it on in Redis. Reports requests/s, p50/p99 latency and the
+# (PAGE_CACHE_SECONDS=0), then with it on; Redis (BENCH_REDIS_URL, database 15) is the cache
+# in both, as in production. Reports requests/s, p50/p99 latency and the
 # memory of each gunicorn worker (RSS, and PSS, which counts pages shared after the preload once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,7 +91,8 @@ worker_memory() {  # "max RSS / max PSS" over the workers, in MB
 RESULTS="$OUT/results.txt"
 {
   echo "# $(date -u +%FT%TZ)  $CORES cores, $WORKERS sync workers, $CONNECTIONS connections," \
-    "${SECONDS_EACH}s each, $(wc -l <"$OUT/urls.txt") article URLs"
+    "${SECONDS_EACH}s each, $(wc -l <"$OUT/urls.txt") article URLs;" \
+    "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   printf '%-26s %10s %9s %9s %7s  %s\n' scenario "req/s" "p50 ms" "p99 ms" non2xx "worker memory (max)"
 } >"$RESULTS"
 
@@ -110,14 +112,18 @@ measure() {  # $1: label, $2: URL, $3: optional URL list for rotation
     "$(worker_memory)" | tee -a "$RESULTS"
 }
 
-echo "== uncached (PAGE_CACHE_SECONDS=0, local-memory cache)"
-start_server uncached PAGE_CACHE_SECONDS=0 REDIS_URL=
+# Both runs use Redis, as production does; "uncached" only switches the page cache off.
+flush_redis() { "$PY" -c "import redis; redis.Redis.from_url('$REDIS').flushdb()"; }
+
+echo "== uncached (PAGE_CACHE_SECONDS=0)"
+flush_redis
+start_server uncached PAGE_CACHE_SECONDS=0 REDIS_URL="$REDIS"
 measure "article, uncached" "$BASE_URL/" "$OUT/urls.txt"
 measure "home, uncached" "$BASE_URL/"
 stop_server
 
 echo "== cached (page cache in Redis)"
-"$PY" -c "import redis; redis.Redis.from_url('$REDIS').flushdb()"
+flush_redis
 start_server cached PAGE_CACHE_SECONDS=300 REDIS_URL="$REDIS"
 measure "article, cached" "$BASE_URL/" "$OUT/urls.txt"
 measure "home, cached" "$BASE_URL/"

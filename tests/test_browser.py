@@ -9,6 +9,7 @@ live_server.
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect
 
 from articles.models import Article, Status
@@ -54,6 +55,9 @@ def chromium(monkeypatch):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_FLAGS)
         yield browser
         browser.close()
+        # Otherwise a connection the test's ORM calls opened while Playwright ran stays open,
+        # and PostgreSQL refuses to drop the test database at the end of the session.
+        connections.close_all()
 
 
 def log_in(browser, base_url: str, username: str):
@@ -67,7 +71,7 @@ def log_in(browser, base_url: str, username: str):
     return page
 
 
-def test_story_goes_from_journalist_to_editor_to_reader(chromium, live_server):
+def test_story_goes_from_journalist_to_editor_to_reader(live_server, chromium):
     JournalistFactory(username="jane", first_name="Jane", last_name="Hasanova")
     EditorFactory(username="eddie")
     SectionFactory(name="Politics", slug="politics")

@@ -111,7 +111,7 @@ class ArticleAdminForm(forms.ModelForm):
         current = Article.objects.select_related("modified_by").get(pk=self.instance.pk)
         who = current.modified_by
         name = (who.get_full_name() or who.get_username()) if who else "someone else"
-        when = formats.date_format(timezone.localtime(current.modified_at), "DATETIME_FORMAT")
+        when = formats.date_format(timezone.localtime(current.modified_at), "j F Y, H:i")
         raise forms.ValidationError(
             "%(who)s changed this story at %(when)s, after you opened it. Your changes were "
             "not saved, so theirs are not overwritten: open the story again and redo your edit.",

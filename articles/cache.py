@@ -131,15 +131,19 @@ def _is_staff(request: HttpRequest) -> bool:
 def page_key(request: HttpRequest) -> str:
     params = [(k, request.GET.get(k, "")) for k in PAGE_PARAMS if k in request.GET]
     raw = f"{request.method}|{request.path}|{params!r}"
-    digest = hashlib.sha256(raw.encode()).hexdigest()
-    return f"public-page:{current_generation()}:{digest}"
+    return "public-page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _is_reader(request: HttpRequest) -> bool:
+    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Cache a public view for readers; staff always get a fresh, private page.
+    """Mark a view's pages as public: cacheable by CDNs and by PublicPageCacheMiddleware.
 
-    Readers' pages are stored under the current generation and the path and query, get
-    CDN-friendly Cache-Control and an ETag, and conditional GETs are answered with 304.
+    Readers' pages get CDN-friendly Cache-Control and an ETag, conditional GETs are answered
+    with 304, and the middleware stores the finished response under the current generation.
+    Staff always get a fresh, private page.
     """
 
     @functools.wraps(view)
@@ -148,29 +152,70 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response = view(request, *args, **kwargs)
             add_never_cache_headers(response)
             return response
-        key = page_key(request)
-        stored = cache.get(key)
-        if stored is not None:
-            response = _restore(stored)
-        else:
-            response = view(request, *args, **kwargs)
-            if response.status_code in CACHEABLE_STATUSES and _storable(response):
-                if not response.has_header("ETag"):
-                    set_response_etag(response)
-                patch_cache_control(
-                    response,
-                    public=True,
-                    max_age=settings.CDN_MAX_AGE,
-                    s_maxage=settings.PAGE_CACHE_SECONDS,
-                    stale_while_revalidate=600,
-                )
-                if settings.PAGE_CACHE_SECONDS > 0:
-                    cache.set(key, _freeze(response), timeout=settings.PAGE_CACHE_SECONDS)
+        # Read before rendering: a change made while the page renders makes this copy stale.
+        generation = current_generation()
+        response = view(request, *args, **kwargs)
+        if response.status_code in CACHEABLE_STATUSES and _storable(response):
+            if not response.has_header("ETag"):
+                set_response_etag(response)
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=settings.CDN_MAX_AGE,
+                s_maxage=settings.PAGE_CACHE_SECONDS,
+                stale_while_revalidate=600,
+            )
+            if settings.PAGE_CACHE_SECONDS > 0 and _is_reader(request):
+                response.public_page_entry = (page_key(request), generation)
         if response.has_header("ETag"):
             return get_conditional_response(request, etag=response["ETag"], response=response)
         return response
 
     return wrapper
+
+
+class PublicPageCacheMiddleware:
+    """First in MIDDLEWARE: answers readers from the page cache before any other middleware.
+
+    A hit costs one cache round trip (the generation and the page together) and skips
+    sessions, CSRF, CSP and the view. The stored copy is the finished response, headers
+    included, as the other middleware left it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.PAGE_CACHE_SECONDS > 0 and _is_reader(request):
+            hit = self._lookup(request)
+            if hit is not None:
+                return hit
+        response = self.get_response(request)
+        entry = getattr(response, "public_page_entry", None)
+        if entry is not None:
+            key, generation = entry
+            cache.set(key, (generation, *_freeze(response)), timeout=settings.PAGE_CACHE_SECONDS)
+        return response
+
+    @staticmethod
+    def _lookup(request: HttpRequest) -> HttpResponse | None:
+        key = page_key(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        state, stored = found.get(GENERATION_KEY), found.get(key)
+        if state is None or stored is None or stored[0] != state["id"]:
+            return None
+        if state["due"] is not None and time.time() >= state["due"]:
+            return None
+        response = _restore(stored[1:])
+        answer = get_conditional_response(request, etag=response.get("ETag"), response=response)
+        if answer is not response:
+            # A 304 keeps the security headers the full page had.
+            for name, value in response.items():
+                if not name.lower().startswith("content-") or name.lower().startswith(
+                    "content-security"
+                ):
+                    answer.headers.setdefault(name, value)
+        return answer
 
 
 def _storable(response: HttpResponse) -> bool:

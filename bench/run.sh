@@ -22,6 +22,9 @@ REDIS="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15}"
 mkdir -p "$OUT"
 
 command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)"; exit 1; }
+# One benchmark at a time: two would share the port, the results file and the CPU.
+exec 9>"$OUT/.lock"
+flock -n 9 || { echo "bench: another benchmark is running (lock $OUT/.lock)"; exit 1; }
 
 export DEBUG=0 \
   SECRET_KEY="bench-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" \
@@ -65,6 +68,9 @@ trap stop_server EXIT
 
 start_server() {  # $1: label; the rest: VAR=value for this server only
   local label=$1; shift
+  if "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $PORT), timeout=1)" 2>/dev/null; then
+    echo "bench: something already listens on port $PORT (set BENCH_PORT)"; exit 1
+  fi
   env "$@" "$PY" -m gunicorn -c gunicorn.conf.py --bind "127.0.0.1:$PORT" \
     --workers "$WORKERS" newsroom.wsgi >"$OUT/gunicorn-$label.log" 2>&1 &
   GUNICORN_PID=$!

@@ -154,10 +154,15 @@ EDITABLE_BY_AUTHORS = (Status.DRAFT, Status.RETURNED)
 SEARCHED_FIELDS = frozenset({"headline", "standfirst", "body"})
 
 
+def live_condition() -> Q:
+    """Published and due: the visibility rule as a condition, for live() and form choices."""
+    return Q(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self):
         """The one visibility rule: published and due. Every public surface goes through it."""
-        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+        return self.filter(live_condition())
 
     def scheduled(self):
         return self.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
@@ -538,7 +543,7 @@ class ArticleEvent(models.Model):
 
 def correctable_articles() -> Q:
     """Corrections are notes on the public record: only live stories can carry one."""
-    return Q(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+    return live_condition()
 
 
 class Correction(models.Model):

@@ -25,9 +25,9 @@ class AuthorAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return (
-            super().get_queryset(request).annotate(stories=Count("bylines__article", distinct=True))
-        )
+        # Meta.ordering is ignored once a query aggregates, so the order is stated here.
+        stories = Count("bylines__article", distinct=True)
+        return super().get_queryset(request).annotate(stories=stories).order_by("name")
 
     @admin.display(description="Photo")
     def photo_thumb(self, obj: Author) -> str:

@@ -199,6 +199,9 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def _lookup(request: HttpRequest) -> HttpResponse | None:
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            return None  # SecurityMiddleware sends this reader to https first.
+        request.get_host()  # Hosts outside ALLOWED_HOSTS get 400 here too, never a cached page.
         key = page_key(request)
         found = cache.get_many([GENERATION_KEY, key])
         state, stored = found.get(GENERATION_KEY), found.get(key)

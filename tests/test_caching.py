@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -199,3 +200,13 @@ def test_edited_author_photo_caption_tag_and_standing_page_show_at_once(client, 
     html = client.get(story.get_absolute_url()).content
     assert b"New bio." in html and b"Oil and gas" in html
     assert b"<p>New.</p>" in client.get("/pages/about/").content
+
+
+def test_cached_pages_still_refuse_unknown_hosts_and_send_http_readers_to_https(client, settings):
+    ArticleFactory(published=True)
+    assert client.get("/").status_code == 200  # now in the page cache
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client().get("/")  # a new client loads SecurityMiddleware with the new setting
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")

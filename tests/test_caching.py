@@ -1,9 +1,11 @@
 """Public pages are cached (server side and by CDNs) yet change the moment the news does."""
 
 import datetime as dt
+import os
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -210,3 +212,38 @@ def test_cached_pages_still_refuse_unknown_hosts_and_send_http_readers_to_https(
     response = Client().get("/")  # a new client loads SecurityMiddleware with the new setting
     assert response.status_code == 301
     assert response["Location"].startswith("https://")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The production cache backend, on the Redis CI starts, in a database of its own."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis at {url}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "newsroom.redis_cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"test-{os.getpid()}",
+        }
+    }
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_pages_cached_in_redis_are_served_without_queries_and_dropped_on_publish(
+    client, redis_cache, django_assert_num_queries
+):
+    ArticleFactory(published=True, headline="First story in Redis")
+    assert b"First story in Redis" in client.get("/").content
+    with django_assert_num_queries(0):
+        assert b"First story in Redis" in client.get("/").content
+    ArticleFactory(published=True, headline="Second story in Redis")
+    assert b"Second story in Redis" in client.get("/").content
+    client_a, client_b = redis_cache._cache.get_client(), redis_cache._cache.get_client()
+    assert client_a is client_b

@@ -9,7 +9,8 @@ records when the next scheduled story (or banner) is due, and the first request 
 that moment starts a new generation.
 
 The generation also carries the "site chrome" every page shows (the section navigation and
-the current breaking-news banner), so those lookups cost nothing on an ordinary request.
+the current breaking-news banner), so those lookups cost nothing on an ordinary request, and
+the *references* id the rendered story fragments are keyed by (see articles.fragments).
 """
 
 import functools
@@ -31,24 +32,36 @@ from django.utils.cache import (
 )
 
 GENERATION_KEY = "public-pages:generation"
+# Moves only when something stories show but do not own changes (an author, a photo, a tag, a
+# section, a correction); kept apart from the generation, which moves on every publish.
+REFERENCES_KEY = "public-pages:references"
 # Query parameters public pages read; anything else (utm_*, cache busters) shares a cache entry.
 PAGE_PARAMS = ("q", "page")
 CACHEABLE_STATUSES = (200, 301, 410)
 
 
-def invalidate_public_pages() -> None:
-    """Start a new generation: every cached public page is stale from now on."""
+def invalidate_public_pages(references: bool = False) -> None:
+    """Start a new generation: every cached public page is stale from now on.
+
+    With references=True every rendered story fragment is stale too.
+    """
+    if references:
+        cache.set(REFERENCES_KEY, _new_id(), timeout=None)
     _store(_new_generation())
 
 
-def current_generation() -> str:
-    return _state()["id"]
+def page_state(request: HttpRequest | None = None) -> dict[str, Any]:
+    """The current generation: its id, the site chrome and the fragments' references id.
 
-
-def site_chrome() -> dict[str, Any]:
-    """The section navigation and the current banner, cached with the generation."""
-    state = _state()
-    return {"nav": state["nav"], "banner": state["banner"]}
+    Read from the cache once per request (remembered on the request) however many parts of
+    the page ask for it.
+    """
+    if request is None:
+        return _state()
+    state = getattr(request, "_public_page_state", None)
+    if state is None:
+        state = request._public_page_state = _state()
+    return state
 
 
 def _state() -> dict[str, Any]:
@@ -92,12 +105,21 @@ def _new_generation() -> dict[str, Any]:
             nav.append({**item, "pk": s.pk})
     for item in nav:
         item["children"] = children.get(item.pop("pk"), [])
+    references = cache.get(REFERENCES_KEY)
+    if references is None:
+        cache.add(REFERENCES_KEY, _new_id(), timeout=None)
+        references = cache.get(REFERENCES_KEY)
     return {
-        "id": f"{time.time_ns():x}",
+        "id": _new_id(),
         "due": min(due).timestamp() if due else None,
         "banner": banner,
         "nav": nav,
+        "references": references,
     }
+
+
+def _new_id() -> str:
+    return f"{time.time_ns():x}"
 
 
 # --- Changes outside the story itself -------------------------------------------------------
@@ -109,7 +131,7 @@ SHOWN_ON_PUBLIC_PAGES = ("accounts.Author", "articles.Image", "taggit.Tag", "fla
 
 def _changed(sender, instance=None, created: bool = False, **kwargs) -> None:
     if not created:
-        invalidate_public_pages()
+        invalidate_public_pages(references=True)
 
 
 for _model in SHOWN_ON_PUBLIC_PAGES:
@@ -153,7 +175,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             add_never_cache_headers(response)
             return response
         # Read before rendering: a change made while the page renders makes this copy stale.
-        generation = current_generation()
+        generation = page_state(request)["id"]
         response = view(request, *args, **kwargs)
         if response.status_code in CACHEABLE_STATUSES and _storable(response):
             if not response.has_header("ETag"):

@@ -1,4 +1,5 @@
 import datetime as dt
+import functools
 import secrets
 
 from django.conf import settings
@@ -6,7 +7,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -30,11 +31,15 @@ RESERVED_SLUGS = frozenset(
 )
 
 
-def invalidate_public_pages() -> None:
+def invalidate_public_pages(references: bool = False) -> None:
     """Drop cached public pages now, and again once the transaction commits, so a request
-    that rendered between the two cannot keep the old version in the cache."""
-    cache.invalidate_public_pages()
-    transaction.on_commit(cache.invalidate_public_pages)
+    that rendered between the two cannot keep the old version in the cache.
+
+    references=True also drops every rendered story fragment (see articles.fragments): for
+    changes to what stories show but do not own, such as a section's name.
+    """
+    cache.invalidate_public_pages(references)
+    transaction.on_commit(functools.partial(cache.invalidate_public_pages, references))
 
 
 def validate_section_slug(value: str) -> None:
@@ -70,7 +75,7 @@ class Section(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        invalidate_public_pages()
+        invalidate_public_pages(references=True)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:section", args=[self.slug])
@@ -159,6 +164,15 @@ def live_condition() -> Q:
     return Q(status=Status.PUBLISHED, publish_at__lte=timezone.now())
 
 
+def detail_prefetches() -> list:
+    """A story page's related rows: bylines with their authors' photos, tags, corrections."""
+    return [
+        models.Prefetch("bylines", queryset=Byline.objects.select_related("author__photo")),
+        "tags",
+        "corrections",
+    ]
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self):
         """The one visibility rule: published and due. Every public surface goes through it."""
@@ -202,9 +216,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_detail(self):
         """What the story page needs (bylines with author photos, tags, corrections) at once."""
         return self.select_related("section__parent", "featured_image").prefetch_related(
-            models.Prefetch("bylines", queryset=Byline.objects.select_related("author__photo")),
-            "tags",
-            "corrections",
+            *detail_prefetches()
         )
 
     def withdrawn(self):
@@ -300,10 +312,13 @@ class Article(models.Model):
         if not self.slug:
             self.slug = unique_slug(Article, self.headline, instance=self, max_length=110)
         old_url = self._public_url_in_database()
-        if self.pk and not kwargs.get("update_fields"):
-            self.version += 1
-        super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
+        if self.pk and not update_fields:
+            self.version += 1
+        if update_fields:
+            # Rendered fragments are keyed by modified_at: every save must move it.
+            kwargs["update_fields"] = update_fields = {*update_fields, "modified_at"}
+        super().save(*args, **kwargs)
         if update_fields is None or SEARCHED_FIELDS.intersection(update_fields):
             self.refresh_search_document()
         if old_url and old_url != self.get_absolute_url():
@@ -358,6 +373,28 @@ class Article(models.Model):
     @cached_property
     def byline_list(self):
         return list(self.bylines.all())
+
+    def related_stories(self, limit: int = 4) -> list["Article"]:
+        """The newest live stories sharing a tag with this one, topped up from its section.
+
+        Two cheap index-friendly queries at most, rather than ranking every candidate by the
+        number of shared tags (which means grouping thousands of rows on a big archive).
+        """
+        others = (
+            Article.objects.live()
+            .exclude(pk=self.pk)
+            .select_related("section")
+            .defer("body", "search_document")
+        )
+        own_tags = TaggedArticle.objects.filter(content_object_id=self.pk).values("tag_id")
+        sharing = TaggedArticle.objects.filter(tag_id__in=own_tags).values("content_object_id")
+        related = list(others.filter(pk__in=sharing).newest_first()[:limit])
+        if len(related) < limit:
+            same_section = others.filter(section_id=self.section_id).exclude(
+                pk__in=[r.pk for r in related]
+            )
+            related += list(same_section.newest_first()[: limit - len(related)])
+        return related
 
     @property
     def authors(self):
@@ -583,7 +620,7 @@ class Correction(models.Model):
             article = self.article
             article.mark_significant_update(self.published_at)
             article.save(update_fields=["updated_at", "modified_at"])
-        invalidate_public_pages()
+        invalidate_public_pages(references=True)
 
 
 class ArticleRedirect(models.Model):
@@ -672,3 +709,20 @@ class BreakingBanner(models.Model):
     def clean(self):
         if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The banner must end after it starts."})
+
+
+# --- Changes made outside a story's own save -----------------------------------------------
+
+
+@receiver([post_save, post_delete], sender=Byline)
+@receiver([post_save, post_delete], sender=TaggedArticle)
+def _story_links_changed(sender, instance, **kwargs) -> None:
+    """Bylines and tags are part of a story's rendered fragments, which are keyed by the
+    story's modified_at: changed on their own (a script, a shell), they date the story too."""
+    article_id = instance.article_id if sender is Byline else instance.content_object_id
+    Article.objects.filter(pk=article_id).update(modified_at=timezone.now())
+
+
+@receiver(post_delete, sender=Correction)
+def _correction_deleted(sender, instance, **kwargs) -> None:
+    invalidate_public_pages(references=True)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
+from articles import fragments
 from articles.models import Article, ShareLink
 
 
@@ -16,9 +17,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.for_detail(), pk=pk)
     if not article.can_view(request.user):
         raise Http404
-    response = render(
-        request, "articles/article_detail.html", {"article": article, "preview": True}
-    )
+    response = _render_preview(request, article)
     # A draft must never be kept by a browser or shared cache, nor indexed if a link leaks.
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -30,9 +29,14 @@ def share(request: HttpRequest, token: str) -> HttpResponse:
     """A reviewer's view of a draft through a secret link; gone once revoked or expired."""
     link = get_object_or_404(ShareLink.objects.valid(), token=token)
     article = get_object_or_404(Article.objects.for_detail(), pk=link.article_id)
-    response = render(
-        request, "articles/article_detail.html", {"article": article, "preview": True}
-    )
+    response = _render_preview(request, article)
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _render_preview(request: HttpRequest, article: Article) -> HttpResponse:
+    """The story page as readers will see it, rendered afresh (never from the fragment cache)."""
+    story = fragments.story(request, article, use_cache=False)
+    context = {"article": article, "story": story, "preview": True}
+    return render(request, "articles/article_detail.html", context)

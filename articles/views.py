@@ -10,7 +10,9 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
+from articles import fragments
 from articles.cache import public_page
+from articles.fragments import STUB_FIELDS
 from articles.models import Article, ArticleRedirect, Correction, Section
 from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles
 
@@ -25,12 +27,15 @@ def _page(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-# Teasers never show the body; leaving it (and the search vector) behind keeps lists light.
-TEASER_DEFERRED = ("body", "search_document")
+# Lists pick their stories with light rows (STUB_FIELDS); the teasers come rendered from
+# articles.fragments, which loads the full story only for a teaser it has not rendered yet.
+def _stubs(queryset: QuerySet) -> QuerySet:
+    return queryset.only(*STUB_FIELDS).newest_first()
 
 
-def _listing(queryset: QuerySet) -> QuerySet:
-    return queryset.for_listing().defer(*TEASER_DEFERRED).newest_first()
+def _list_page(request: HttpRequest, queryset: QuerySet) -> tuple[Page, list]:
+    page = _page(request, _stubs(queryset))
+    return page, fragments.teasers(request, [(article, "list") for article in page])
 
 
 @require_safe
@@ -38,8 +43,8 @@ def _listing(queryset: QuerySet) -> QuerySet:
 def home(request: HttpRequest) -> HttpResponse:
     live = Article.objects.live()
     # The lead is the newest story editors flagged as lead, else simply the newest.
-    lead = _listing(live.filter(is_lead=True)).first() or _listing(live).first()
-    top = list(_listing(live.exclude(pk=getattr(lead, "pk", None)))[:TOP_STORIES])
+    lead = _stubs(live.filter(is_lead=True)).first() or _stubs(live).first()
+    top = list(_stubs(live.exclude(pk=getattr(lead, "pk", None)))[:TOP_STORIES])
     shown = [a.pk for a in [lead, *top] if a]
     # The newest few stories of every top-level section, in one query whatever the number of
     # sections. Only recent stories are ranked, so the work stays bounded as the archive grows.
@@ -47,8 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
     per_section = (
         live.filter(pk__in=Subquery(recent))
         .exclude(pk__in=shown)
-        .select_related("section__parent", "featured_image")
-        .defer(*TEASER_DEFERRED)
+        .select_related("section__parent")
+        .only(*STUB_FIELDS, "section")
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -65,8 +70,19 @@ def home(request: HttpRequest) -> HttpResponse:
         group = sections.setdefault(top_section.pk, {"section": top_section, "articles": []})
         group["articles"].append(article)
     groups = sorted(sections.values(), key=lambda g: (g["section"].position, g["section"].name))
+    # Every teaser on the page in one cache round trip.
+    wanted = [(lead, "lead")] if lead else []
+    wanted += [(article, "top") for article in top]
+    wanted += [(article, "in_section") for group in groups for article in group["articles"]]
+    html = iter(fragments.teasers(request, wanted))
+    lead_html = next(html) if lead else None
+    top_html = [next(html) for _ in top]
+    for group in groups:
+        group["teasers"] = [next(html) for _ in group.pop("articles")]
     return render(
-        request, "articles/home.html", {"lead": lead, "top_stories": top, "sections": groups}
+        request,
+        "articles/home.html",
+        {"lead": lead_html, "top_stories": top_html, "sections": groups},
     )
 
 
@@ -75,13 +91,30 @@ def home(request: HttpRequest) -> HttpResponse:
 def article_detail(
     request: HttpRequest, section: str, year: int, month: str, day: str, slug: str
 ) -> HttpResponse:
-    article = Article.objects.live().for_detail().filter(slug=slug).first()
+    article = (
+        Article.objects.live()
+        .select_related("section__parent", "featured_image")
+        .defer("search_document")
+        .filter(slug=slug)
+        .first()
+    )
     if article is None:
         return _not_live(request, slug)
     if request.path != article.get_absolute_url():
         # Same story under an older section or date: send readers to where it lives now.
         return redirect(article.get_absolute_url(), permanent=True)
-    return render(request, "articles/article_detail.html", {"article": article})
+    related = article.related_stories()
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "story": fragments.story(request, article),
+            "related": fragments.teasers(
+                request, [(story, "related") for story in related], loaded=True
+            ),
+        },
+    )
 
 
 def _not_live(request: HttpRequest, slug: str) -> HttpResponse:
@@ -104,11 +137,16 @@ def _not_live(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def section(request: HttpRequest, section: str) -> HttpResponse:
     section = get_object_or_404(Section.objects.select_related("parent"), slug=section)
-    page = _page(request, _listing(Article.objects.live().in_section(section)))
+    page, teasers = _list_page(request, Article.objects.live().in_section(section))
     return render(
         request,
         "articles/section.html",
-        {"section": section, "subsections": section.children.all(), "page": page},
+        {
+            "section": section,
+            "subsections": section.children.all(),
+            "page": page,
+            "teasers": teasers,
+        },
     )
 
 
@@ -116,16 +154,18 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
 @public_page
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    page = _page(request, _listing(Article.objects.live().tagged(tag)))
-    return render(request, "articles/tag.html", {"tag": tag, "page": page})
+    page, teasers = _list_page(request, Article.objects.live().tagged(tag))
+    return render(request, "articles/tag.html", {"tag": tag, "page": page, "teasers": teasers})
 
 
 @require_safe
 @public_page
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
-    page = _page(request, _listing(Article.objects.live().by(author).distinct()))
-    return render(request, "articles/author.html", {"author": author, "page": page})
+    page, teasers = _list_page(request, Article.objects.live().by(author).distinct())
+    return render(
+        request, "articles/author.html", {"author": author, "page": page, "teasers": teasers}
+    )
 
 
 @require_safe
@@ -136,7 +176,7 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     if query:
         results = search_articles(
-            Article.objects.live().for_listing().defer(*TEASER_DEFERRED), query
+            Article.objects.live().for_listing().defer("body", "search_document"), query
         )
         page = _page(request, results)
     return render(

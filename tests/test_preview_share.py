@@ -32,7 +32,7 @@ def test_editor_previews_a_draft_as_readers_will_see_it(client, editor):
     client.force_login(editor)
     response = client.get(preview_url(article))
     assert response.status_code == 200
-    assert response.templates[0].name == "articles/article_detail.html"
+    assert "articles/article_detail.html" in [t.name for t in response.templates]
     page = response.content.decode()
     assert "PREVIEW" in page and "Secret budget plan" in page and "Numbers leak." in page
     assert ROBOTS_NOINDEX in page

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.cache import site_chrome
-from articles.models import Article, Byline, Image, TaggedArticle
+from articles import fragments
+from articles.models import Article, Byline, Image
 
 register = template.Library()
 
@@ -59,10 +59,10 @@ def site_setting(name: str) -> Any:
     return getattr(settings, name, "") if name in {"SITE_NAME", "SITE_LANGUAGE"} else ""
 
 
-@register.simple_tag
-def chrome() -> dict[str, Any]:
-    """Section navigation and breaking banner, cached with the public pages' generation."""
-    return site_chrome()
+@register.simple_tag(takes_context=True)
+def site_chrome(context, part: str) -> SafeString:
+    """The masthead with the section navigation and banner, or the footer (cached HTML)."""
+    return fragments.chrome(context.get("request"), part)
 
 
 # --- Images ---------------------------------------------------------------------------------
@@ -154,30 +154,6 @@ def with_dateline(body: str, dateline: str) -> SafeString:
     if body.startswith("<p>"):
         return mark_safe(f"<p>{lead}{body[3:]}")
     return mark_safe(f'<p class="dateline-alone">{lead}</p>{body}')
-
-
-# --- Related stories ------------------------------------------------------------------------
-
-
-@register.inclusion_tag("includes/related.html")
-def related_stories(article: Article, limit: int = 4) -> dict[str, Any]:
-    """The newest live stories sharing a tag with this one, topped up from its section.
-
-    Two cheap index-friendly queries at most, rather than ranking every candidate by the
-    number of shared tags (which means grouping thousands of rows on a big archive).
-    """
-    tag_ids = [t.pk for t in article.tags.all()]
-    others = Article.objects.live().exclude(pk=article.pk).select_related("section")
-    related: list[Article] = []
-    if tag_ids:
-        sharing = TaggedArticle.objects.filter(tag_id__in=tag_ids).values("content_object_id")
-        related = list(others.filter(pk__in=sharing).newest_first()[:limit])
-    if len(related) < limit:
-        same_section = others.filter(section_id=article.section_id).exclude(
-            pk__in=[r.pk for r in related]
-        )
-        related += list(same_section.newest_first()[: limit - len(related)])
-    return {"related": related}
 
 
 # --- Structured data ------------------------------------------------------------------------

@@ -56,16 +56,24 @@ def page_state(request: HttpRequest | None = None) -> dict[str, Any]:
     Read from the cache once per request (remembered on the request) however many parts of
     the page ask for it.
     """
-    if request is None:
-        return _state()
-    state = getattr(request, "_public_page_state", None)
-    if state is None:
-        state = request._public_page_state = _state()
-    return state
+    return page_state_and(request, [])[0]
 
 
-def _state() -> dict[str, Any]:
-    state = cache.get(GENERATION_KEY)
+def page_state_and(
+    request: HttpRequest | None, keys: list[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The page state and the cache entries under `keys`, in one cache round trip."""
+    known = getattr(request, "_public_page_state", None)
+    wanted = keys if known else [GENERATION_KEY, *keys]
+    found = cache.get_many(wanted) if wanted else {}
+    state = known or _valid(found.pop(GENERATION_KEY, None))
+    if request is not None:
+        request._public_page_state = state
+    return state, found
+
+
+def _valid(state: dict[str, Any] | None) -> dict[str, Any]:
+    """The stored state, or a new generation when there is none or a scheduled change is due."""
     if state is None or (state["due"] is not None and time.time() >= state["due"]):
         state = _new_generation()
         _store(state)
@@ -174,8 +182,9 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response = view(request, *args, **kwargs)
             add_never_cache_headers(response)
             return response
+        storing = settings.PAGE_CACHE_SECONDS > 0 and _is_reader(request)
         # Read before rendering: a change made while the page renders makes this copy stale.
-        generation = page_state(request)["id"]
+        generation = page_state(request)["id"] if storing else None
         response = view(request, *args, **kwargs)
         if response.status_code in CACHEABLE_STATUSES and _storable(response):
             if not response.has_header("ETag"):
@@ -187,7 +196,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 s_maxage=settings.PAGE_CACHE_SECONDS,
                 stale_while_revalidate=600,
             )
-            if settings.PAGE_CACHE_SECONDS > 0 and _is_reader(request):
+            if storing:
                 response.public_page_entry = (page_key(request), generation)
         if response.has_header("ETag"):
             return get_conditional_response(request, etag=response["ETag"], response=response)
@@ -227,9 +236,10 @@ class PublicPageCacheMiddleware:
         key = page_key(request)
         found = cache.get_many([GENERATION_KEY, key])
         state, stored = found.get(GENERATION_KEY), found.get(key)
-        if state is None or stored is None or stored[0] != state["id"]:
+        if state is None or (state["due"] is not None and time.time() >= state["due"]):
             return None
-        if state["due"] is not None and time.time() >= state["due"]:
+        request._public_page_state = state  # a miss renders with it: no second round trip
+        if stored is None or stored[0] != state["id"]:
             return None
         response = _restore(stored[1:])
         answer = get_conditional_response(request, etag=response.get("ETag"), response=response)

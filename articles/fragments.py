@@ -7,10 +7,12 @@ not own changes (an author, a photo, a tag, a section, a correction). Those frag
 rendered once and cached under a key made of:
 
 - the story's id and modified_at (every save of the story, its bylines or its tags moves it);
-- the generation's *references* id (moved by changes to authors, photos, tags, sections and
-  corrections; see cache.invalidate_public_pages);
 - the version of the code and settings that render them (templates, template tags, site name),
-  so a deploy never serves fragments an older release rendered.
+  so a deploy never serves fragments an older release rendered;
+
+and stored with the generation's *references* id they were rendered under (moved by changes
+to authors, photos, tags, sections and corrections; see cache.invalidate_public_pages): one
+rendered under another id is not used.
 
 A page then costs the queries that choose its stories, which always run (so visibility is
 decided afresh on every request), plus one cache round trip for their fragments.
@@ -30,7 +32,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.cache import page_state
+from articles.cache import page_state, page_state_and
 from articles.models import Article, detail_prefetches
 from newsroom.context_processors import site
 
@@ -80,9 +82,9 @@ def _code_version() -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def _key(kind: str, article: Article, references: str, version: str) -> str:
+def _key(kind: str, article: Article, version: str) -> str:
     moment = article.modified_at.timestamp() if article.modified_at else 0
-    return f"fragment:{kind}:{article.pk}:{moment:.6f}:{references}:{version}"
+    return f"fragment:{kind}:{article.pk}:{moment:.6f}:{version}"
 
 
 def _cached(
@@ -90,31 +92,42 @@ def _cached(
     items: Sequence[tuple[Article, str]],
     render_missing,
 ) -> list[SafeString]:
-    """The fragments for (story, kind) pairs in one cache round trip; misses are rendered by
-    render_missing(pairs) -> list of HTML, and stored."""
-    references = page_state(request)["references"]
+    """The fragments for (story, kind) pairs; misses are rendered by render_missing(pairs),
+    which returns their HTML, and stored.
+
+    The page state comes in the same cache round trip. Each entry carries the references id
+    it was rendered under; one from before the last change to authors, photos, tags,
+    sections or corrections is a miss.
+    """
     version = _code_version()
-    keys = [_key(kind, article, references, version) for article, kind in items]
-    found = cache.get_many(keys) if keys else {}
-    missing = [i for i, key in enumerate(keys) if key not in found]
+    keys = [_key(kind, article, version) for article, kind in items]
+    state, found = page_state_and(request, keys)
+    references = state["references"]
+    html = {key: entry[1] for key, entry in found.items() if entry[0] == references}
+    missing = [i for i, key in enumerate(keys) if key not in html]
     if missing:
         rendered = render_missing([items[i] for i in missing])
-        fresh = {keys[i]: html for i, html in zip(missing, rendered, strict=True)}
-        cache.set_many(fresh, timeout=FRAGMENT_SECONDS)
-        found.update(fresh)
-    return [mark_safe(found[key]) for key in keys]
+        fresh = {keys[i]: str(part) for i, part in zip(missing, rendered, strict=True)}
+        cache.set_many(
+            {key: (references, part) for key, part in fresh.items()}, timeout=FRAGMENT_SECONDS
+        )
+        html.update(fresh)
+    return [mark_safe(html[key]) for key in keys]
 
 
-# --- Teasers -----------------------------------------------------------------------------
+# --- Teasers and story parts --------------------------------------------------------------
 
 
-def teasers(
+def rendered(
     request: HttpRequest | None, items: Iterable[tuple[Article, str]], loaded: bool = False
 ) -> list[SafeString]:
-    """Teaser HTML for (story, kind) pairs, in order, whatever mix of kinds.
+    """The HTML for (story, kind) pairs, in order, whatever mix of kinds: a teaser kind from
+    TEASERS, or a part of the story page, "story-head" (meta tags, structured data) or
+    "story-body" (the story and its author boxes).
 
-    The stories may be stubs (STUB_FIELDS only): the missing fragments' stories are then
-    loaded in two queries (rows, bylines). With loaded=True they are used as they are.
+    The stories may be stubs (STUB_FIELDS only): the missing teasers' stories are then loaded
+    in two queries (rows, bylines). With loaded=True they are used as they are; a story part
+    needs the whole row and loads its bylines, tags and corrections (three queries).
     """
     items = list(items)
 
@@ -127,44 +140,26 @@ def teasers(
                 .defer("body", "search_document")
                 .in_bulk({article.pk for article, _ in pairs})
             )
-        return [_render_teaser(full[article.pk], kind) for article, kind in pairs]
+        return [_render(full[article.pk], kind) for article, kind in pairs]
 
     return _cached(request, items, render_missing)
 
 
-def _render_teaser(article: Article, kind: str) -> str:
+STORY_PARTS = {"story-head": "articles/story_head.html", "story-body": "articles/story_body.html"}
+
+
+def _render(article: Article, kind: str) -> str:
+    if kind in STORY_PARTS:
+        if not hasattr(article, "_prefetched_objects_cache"):
+            prefetch_related_objects([article], *detail_prefetches())
+        return render_to_string(STORY_PARTS[kind], {**site(None), "article": article})
     template, options = TEASERS[kind]
     return render_to_string(template, {"article": article, **options})
 
 
-# --- The story page ----------------------------------------------------------------------
-
-
-def story(request: HttpRequest | None, article: Article, use_cache: bool = True) -> dict:
-    """The story page's own parts: "head" (meta tags, structured data) and "body" (the story,
-    its author boxes). On a miss the bylines, tags and corrections are loaded (three queries).
-    """
-    if not use_cache:
-        return _render_story(article)
-    head, body = _cached(
-        request, [(article, "story-head"), (article, "story-body")], lambda pairs: _story(article)
-    )
-    return {"head": head, "body": body}
-
-
-def _story(article: Article) -> list[str]:
-    parts = _render_story(article)
-    return [parts["head"], parts["body"]]
-
-
-def _render_story(article: Article) -> dict:
-    if not hasattr(article, "_prefetched_objects_cache"):
-        prefetch_related_objects([article], *detail_prefetches())
-    context = {**site(None), "article": article}
-    return {
-        "head": mark_safe(render_to_string("articles/story_head.html", context)),
-        "body": mark_safe(render_to_string("articles/story_body.html", context)),
-    }
+def story(article: Article) -> dict[str, SafeString]:
+    """The story page's parts rendered afresh, for previews of unpublished stories."""
+    return {kind.removeprefix("story-"): mark_safe(_render(article, kind)) for kind in STORY_PARTS}
 
 
 # --- Site chrome -------------------------------------------------------------------------

@@ -37,6 +37,6 @@ def share(request: HttpRequest, token: str) -> HttpResponse:
 
 def _render_preview(request: HttpRequest, article: Article) -> HttpResponse:
     """The story page as readers will see it, rendered afresh (never from the fragment cache)."""
-    story = fragments.story(request, article, use_cache=False)
+    story = fragments.story(article)
     context = {"article": article, "story": story, "preview": True}
     return render(request, "articles/article_detail.html", context)

@@ -35,7 +35,7 @@ def _stubs(queryset: QuerySet) -> QuerySet:
 
 def _list_page(request: HttpRequest, queryset: QuerySet) -> tuple[Page, list]:
     page = _page(request, _stubs(queryset))
-    return page, fragments.teasers(request, [(article, "list") for article in page])
+    return page, fragments.rendered(request, [(article, "list") for article in page])
 
 
 @require_safe
@@ -74,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
     wanted = [(lead, "lead")] if lead else []
     wanted += [(article, "top") for article in top]
     wanted += [(article, "in_section") for group in groups for article in group["articles"]]
-    html = iter(fragments.teasers(request, wanted))
+    html = iter(fragments.rendered(request, wanted))
     lead_html = next(html) if lead else None
     top_html = [next(html) for _ in top]
     for group in groups:
@@ -104,16 +104,14 @@ def article_detail(
         # Same story under an older section or date: send readers to where it lives now.
         return redirect(article.get_absolute_url(), permanent=True)
     related = article.related_stories()
+    # The story's parts and its related stories' items in one cache round trip.
+    wanted = [(article, "story-head"), (article, "story-body")]
+    wanted += [(story, "related") for story in related]
+    head, body, *related_html = fragments.rendered(request, wanted, loaded=True)
     return render(
         request,
         "articles/article_detail.html",
-        {
-            "article": article,
-            "story": fragments.story(request, article),
-            "related": fragments.teasers(
-                request, [(story, "related") for story in related], loaded=True
-            ),
-        },
+        {"article": article, "story": {"head": head, "body": body}, "related": related_html},
     )
 
 

@@ -6,4 +6,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from articles.cache import CachedPagesFirst  # noqa: E402  (needs the apps loaded above)
+
+application = CachedPagesFirst(django_application)

@@ -247,3 +247,62 @@ def test_pages_cached_in_redis_are_served_without_queries_and_dropped_on_publish
     assert b"Second story in Redis" in client.get("/").content
     client_a, client_b = redis_cache._cache.get_client(), redis_cache._cache.get_client()
     assert client_a is client_b
+
+
+def _wsgi_get(path, **extra):
+    """A request through the WSGI entry point gunicorn serves (as built in newsroom.wsgi),
+    made anew so middleware reads the settings as they are now."""
+    from django.core.wsgi import get_wsgi_application
+    from django.test import RequestFactory
+
+    from articles.cache import CachedPagesFirst
+
+    application = CachedPagesFirst(get_wsgi_application())
+    environ = RequestFactory().get(path, **extra).environ
+    answer = {}
+
+    def start_response(status, headers):
+        answer["status"], answer["headers"] = status, dict(headers)
+
+    body = b"".join(application(environ, start_response))
+    return int(answer["status"].split()[0]), answer["headers"], body
+
+
+def test_the_wsgi_entry_answers_cached_pages_itself_and_hands_everything_else_to_django(
+    story, settings, django_assert_num_queries
+):
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from articles.cache import CachedPagesFirst
+    from newsroom.wsgi import application
+
+    assert isinstance(application, CachedPagesFirst)  # what gunicorn serves
+
+    started = []
+
+    def count(sender, **kwargs):
+        started.append(sender)
+
+    request_started.connect(count, dispatch_uid="count-django-requests")
+    # As Django's test client does: the test's transaction must outlive each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        status, _, first = _wsgi_get("/")  # a miss: Django renders and stores it
+        assert status == 200 and b"Cached story" in first and len(started) == 1
+        with django_assert_num_queries(0):
+            status, headers, again = _wsgi_get("/")
+        assert (status, again) == (200, first) and len(started) == 1  # Django never ran
+        assert headers["ETag"] and "Content-Security-Policy" in headers
+        status, _, body = _wsgi_get("/", HTTP_IF_NONE_MATCH=headers["ETag"])
+        assert (status, body) == (304, b"") and len(started) == 1
+        # Refused hosts and http readers get Django's own answers, never a cached page.
+        assert _wsgi_get("/", HTTP_HOST="evil.example")[0] == 400
+        settings.SECURE_SSL_REDIRECT = True
+        status, headers, _ = _wsgi_get("/")
+        assert status == 301 and headers["Location"].startswith("https://")
+    finally:
+        request_started.disconnect(dispatch_uid="count-django-requests")
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

@@ -106,14 +106,16 @@ def _new_generation() -> dict[str, Any]:
             banner = {"text": b.text, "url": b.url}
     nav: list[dict[str, Any]] = []
     children: dict[int, list[dict[str, str]]] = {}
+    top_sections: dict[int, int] = {}  # every section's top-level section
     for s in Section.objects.order_by("position", "name"):
         item = {"name": s.name, "url": s.get_absolute_url(), "slug": s.slug}
+        top_sections[s.pk] = s.parent_id or s.pk
         if s.parent_id:
             children.setdefault(s.parent_id, []).append(item)
         else:
             nav.append({**item, "pk": s.pk})
     for item in nav:
-        item["children"] = children.get(item.pop("pk"), [])
+        item["children"] = children.get(item["pk"], [])
     references = cache.get(REFERENCES_KEY)
     if references is None:
         cache.add(REFERENCES_KEY, _new_id(), timeout=None)
@@ -123,6 +125,7 @@ def _new_generation() -> dict[str, Any]:
         "due": min(due).timestamp() if due else None,
         "banner": banner,
         "nav": nav,
+        "top_sections": top_sections,
         "references": references,
     }
 

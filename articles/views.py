@@ -2,8 +2,7 @@
 
 from django.contrib.flatpages.views import flatpage as flatpage_view
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
@@ -11,7 +10,7 @@ from taggit.models import Tag
 
 from accounts.models import Author
 from articles import fragments
-from articles.cache import public_page
+from articles.cache import page_state, public_page
 from articles.fragments import STUB_FIELDS
 from articles.models import Article, ArticleRedirect, Correction, Section
 from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles
@@ -41,44 +40,33 @@ def _list_page(request: HttpRequest, queryset: QuerySet) -> tuple[Page, list]:
 @require_safe
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    live = Article.objects.live()
-    # The lead is the newest story editors flagged as lead, else simply the newest.
-    lead = _stubs(live.filter(is_lead=True)).first() or _stubs(live).first()
-    top = list(_stubs(live.exclude(pk=getattr(lead, "pk", None)))[:TOP_STORIES])
-    shown = [a.pk for a in [lead, *top] if a]
-    # The newest few stories of every top-level section, in one query whatever the number of
-    # sections. Only recent stories are ranked, so the work stays bounded as the archive grows.
-    recent = live.newest_first().values("pk")[:RECENT_FOR_SECTIONS]
-    per_section = (
-        live.filter(pk__in=Subquery(recent))
-        .exclude(pk__in=shown)
-        .select_related("section__parent")
-        .only(*STUB_FIELDS, "section")
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=Coalesce(F("section__parent_id"), F("section_id")),
-                order_by=[F("publish_at").desc(), F("pk").desc()],
-            ),
-        )
-        .filter(rank__lte=PER_SECTION)
-        .order_by("-publish_at", "-pk")
-    )
-    sections: dict[int, dict] = {}
-    for article in per_section:
-        top_section = article.section.parent or article.section
-        group = sections.setdefault(top_section.pk, {"section": top_section, "articles": []})
-        group["articles"].append(article)
-    groups = sorted(sections.values(), key=lambda g: (g["section"].position, g["section"].name))
+    live = Article.objects.live().newest_first()
+    # The lead is the newest story editors flagged as lead, else simply the newest. The rest of
+    # the page comes from the newest few hundred stories, grouped here rather than ranked per
+    # section in SQL: one light query, bounded however large the archive grows.
+    lead = live.filter(is_lead=True).values_list(*STUB_FIELDS, named=True).first()
+    recent = list(live.values_list(*STUB_FIELDS, "section_id", named=True)[:RECENT_FOR_SECTIONS])
+    lead = lead or (recent[0] if recent else None)
+    rest = [story for story in recent if story.pk != getattr(lead, "pk", None)]
+    top, rest = rest[:TOP_STORIES], rest[TOP_STORIES:]
+    state = page_state(request)
+    by_section: dict[int, list] = {item["pk"]: [] for item in state["nav"]}
+    for story in rest:
+        stories = by_section.get(state["top_sections"].get(story.section_id))
+        if stories is not None and len(stories) < PER_SECTION:
+            stories.append(story)
     # Every teaser on the page in one cache round trip.
     wanted = [(lead, "lead")] if lead else []
-    wanted += [(article, "top") for article in top]
-    wanted += [(article, "in_section") for group in groups for article in group["articles"]]
+    wanted += [(story, "top") for story in top]
+    wanted += [(story, "in_section") for stories in by_section.values() for story in stories]
     html = iter(fragments.rendered(request, wanted))
     lead_html = next(html) if lead else None
     top_html = [next(html) for _ in top]
-    for group in groups:
-        group["teasers"] = [next(html) for _ in group.pop("articles")]
+    groups = [
+        {"section": item, "teasers": [next(html) for _ in by_section[item["pk"]]]}
+        for item in state["nav"]
+        if by_section[item["pk"]]
+    ]
     return render(
         request,
         "articles/home.html",

@@ -142,6 +142,40 @@ def test_home_has_lead_top_stories_and_sections(client):
         assert article.headline in html
 
 
+def test_home_sections_show_their_newest_stories_subsections_included(client):
+    now = timezone.now()
+    world = SectionFactory(name="World", slug="world", position=2)
+    culture = SectionFactory(name="Culture", slug="culture", position=1)
+    books = SectionFactory(name="Books", slug="books", parent=culture)
+    SectionFactory(name="Science", slug="science", position=3)  # no stories: no block
+
+    def story(headline, section, hours_ago, **kwargs):
+        when = now - dt.timedelta(hours=hours_ago)
+        return ArticleFactory(
+            headline=headline, section=section, publish_at=when, first_published_at=when, **kwargs
+        )
+
+    # The seven newest are the lead and the top stories; the section blocks come after them.
+    for i in range(7):
+        story(f"Front story {i}", world, hours_ago=i, published=True)
+    for i in range(5):
+        story(f"World story {i}", world, hours_ago=10 + i, published=True)
+    story("Review of a novel", books, hours_ago=20, published=True)
+    story("Gallery opens", culture, hours_ago=21, published=True)
+    story("Draft about art", culture, hours_ago=22)
+    html = text_of(client.get("/"))
+    blocks = re.findall(r'<section class="section-block".*?</section>', html, re.S)
+    titles = [
+        re.search(r'<h2 class="section-block__title"[^>]*><a href="([^"]+)">', b)[1] for b in blocks
+    ]
+    assert titles == ["/culture/", "/world/"]  # editors' order; Science has nothing to show
+    culture_block, world_block = blocks
+    assert culture_block.index("Review of a novel") < culture_block.index("Gallery opens")
+    assert "Draft about art" not in html
+    assert [f"World story {i}" in world_block for i in range(5)] == [True] * 4 + [False]
+    assert "Front story" not in world_block
+
+
 def test_home_without_stories_is_friendly(client):
     response = client.get("/")
     assert response.status_code == 200

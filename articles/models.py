@@ -1,6 +1,8 @@
+import dataclasses
 import datetime as dt
 import functools
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -162,6 +164,43 @@ SEARCHED_FIELDS = frozenset({"headline", "standfirst", "body"})
 def live_condition() -> Q:
     """Published and due: the visibility rule as a condition, for live() and form choices."""
     return Q(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+
+
+def story_path(section_slug: str, published: dt.datetime | None, slug: str) -> str:
+    """A story's address: /<section>/<yyyy>/<mm>/<dd>/<slug>/, dated in the outlet's zone."""
+    day = timezone.localtime(published or timezone.now())
+    return reverse(
+        "articles:detail",
+        kwargs={
+            "section": section_slug,
+            "year": day.year,
+            "month": f"{day.month:02d}",
+            "day": f"{day.day:02d}",
+            "slug": slug,
+        },
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class StoryLink:
+    """A link to a live story (related stories): a database row, not a model."""
+
+    FIELDS: ClassVar = (
+        "pk", "modified_at", "headline", "slug", "publish_at", "first_published_at",
+        "section__slug", "section__name",
+    )  # fmt: skip
+
+    pk: int
+    modified_at: dt.datetime
+    headline: str
+    slug: str
+    publish_at: dt.datetime
+    first_published_at: dt.datetime | None
+    section_slug: str
+    section_name: str
+
+    def get_absolute_url(self) -> str:
+        return story_path(self.section_slug, self.first_published_at or self.publish_at, self.slug)
 
 
 def detail_prefetches() -> list:
@@ -329,17 +368,7 @@ class Article(models.Model):
     # --- Reading -----------------------------------------------------------------------
 
     def get_absolute_url(self) -> str:
-        day = timezone.localtime(self.first_published_at or self.publish_at or timezone.now())
-        return reverse(
-            "articles:detail",
-            kwargs={
-                "section": self.section.slug,
-                "year": day.year,
-                "month": f"{day.month:02d}",
-                "day": f"{day.day:02d}",
-                "slug": self.slug,
-            },
-        )
+        return story_path(self.section.slug, self.first_published_at or self.publish_at, self.slug)
 
     def _public_url_in_database(self) -> str | None:
         """The address readers know the story by, if it was ever published."""
@@ -374,27 +403,23 @@ class Article(models.Model):
     def byline_list(self):
         return list(self.bylines.all())
 
-    def related_stories(self, limit: int = 4) -> list["Article"]:
+    def related_stories(self, limit: int = 4) -> list["StoryLink"]:
         """The newest live stories sharing a tag with this one, topped up from its section.
 
         Two cheap index-friendly queries at most, rather than ranking every candidate by the
-        number of shared tags (which means grouping thousands of rows on a big archive).
+        number of shared tags (which means grouping thousands of rows on a big archive); plain
+        rows rather than models, as a link needs only a few columns.
         """
-        others = (
-            Article.objects.live()
-            .exclude(pk=self.pk)
-            .select_related("section")
-            .defer("body", "search_document")
-        )
+        others = Article.objects.live().exclude(pk=self.pk).newest_first()
         own_tags = TaggedArticle.objects.filter(content_object_id=self.pk).values("tag_id")
         sharing = TaggedArticle.objects.filter(tag_id__in=own_tags).values("content_object_id")
-        related = list(others.filter(pk__in=sharing).newest_first()[:limit])
+        related = list(others.filter(pk__in=sharing).values_list(*StoryLink.FIELDS)[:limit])
         if len(related) < limit:
             same_section = others.filter(section_id=self.section_id).exclude(
-                pk__in=[r.pk for r in related]
+                pk__in=[row[0] for row in related]
             )
-            related += list(same_section.newest_first()[: limit - len(related)])
-        return related
+            related += same_section.values_list(*StoryLink.FIELDS)[: limit - len(related)]
+        return [StoryLink(*row) for row in related]
 
     @property
     def authors(self):

@@ -79,13 +79,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def article_detail(
     request: HttpRequest, section: str, year: int, month: str, day: str, slug: str
 ) -> HttpResponse:
-    article = (
+    # Slugs are unique: no ORDER BY needed, which .first() would add.
+    found = (
         Article.objects.live()
         .select_related("section__parent", "featured_image")
         .defer("search_document")
-        .filter(slug=slug)
-        .first()
+        .filter(slug=slug)[:1]
     )
+    article = next(iter(found), None)
     if article is None:
         return _not_live(request, slug)
     if request.path != article.get_absolute_url():

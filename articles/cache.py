@@ -17,6 +17,7 @@ import functools
 import hashlib
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -235,21 +236,24 @@ class PublicPageCacheMiddleware:
 
 # Where CachedPagesFirst leaves the page state it read, so a miss does not read it again.
 STATE_IN_ENVIRON = "newsroom.public_page_state"
+CONDITIONAL_HEADERS = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"})
 
 
 def cached_page(request: HttpRequest) -> HttpResponse | None:
     """The reader's page from the page cache; None when caching is off, for staff, or on a
     miss (the state read on the way is kept on the request for the page to render with)."""
+    stored = _stored_page(request)
+    return None if stored is None else _answer(request, stored)
+
+
+def _stored_page(request: HttpRequest) -> tuple | None:
+    """(status, content, headers) of the reader's cached page, or None."""
     if settings.PAGE_CACHE_SECONDS <= 0 or not _is_reader(request):
         return None
     if STATE_IN_ENVIRON in request.META:  # CachedPagesFirst has looked already
         if request.META[STATE_IN_ENVIRON] is not None:
             request._public_page_state = request.META[STATE_IN_ENVIRON]
         return None
-    return _lookup(request)
-
-
-def _lookup(request: HttpRequest) -> HttpResponse | None:
     if settings.SECURE_SSL_REDIRECT and not request.is_secure():
         return None  # SecurityMiddleware sends this reader to https first.
     request.get_host()  # Hosts outside ALLOWED_HOSTS get 400 here too, never a cached page.
@@ -261,7 +265,12 @@ def _lookup(request: HttpRequest) -> HttpResponse | None:
     request._public_page_state = state  # a miss renders with it: no second round trip
     if stored is None or stored[0] != state["id"]:
         return None
-    response = _restore(stored[1:])
+    return stored[1:]
+
+
+def _answer(request: HttpRequest, stored: tuple) -> HttpResponse:
+    """The stored page, or a 304 when the reader's copy is still current."""
+    response = _restore(stored)
     answer = get_conditional_response(request, etag=response.get("ETag"), response=response)
     if answer is not response:
         # A 304 keeps the security headers the full page had.
@@ -304,13 +313,19 @@ class CachedPagesFirst:
     def __call__(self, environ, start_response):
         request = WSGIRequest(environ)
         try:
-            hit = cached_page(request)
+            stored = _stored_page(request)
         except Exception:
-            hit = None
+            stored = None
         environ[STATE_IN_ENVIRON] = getattr(request, "_public_page_state", None)
-        if hit is None:
+        if stored is None:
             return self.application(environ, start_response)
-        start_response(f"{hit.status_code} {hit.reason_phrase}", list(hit.items()))
-        # The bytes, not the response: closing a response sends request_finished, whose
+        if CONDITIONAL_HEADERS.isdisjoint(environ):
+            status, content, headers = stored
+            start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        else:
+            answer = _answer(request, stored)
+            start_response(f"{answer.status_code} {answer.reason_phrase}", list(answer.items()))
+            content = answer.content
+        # Bytes, not a response object: closing a response sends request_finished, whose
         # database clean-up this request, which used no database, does not need.
-        return [hit.content]
+        return [content]

@@ -33,7 +33,9 @@ from django.utils.cache import (
     set_response_etag,
 )
 
-GENERATION_KEY = "public-pages:generation"
+# The number changes whenever the shape of the stored state does, so a release never reads
+# a state an older release stored.
+GENERATION_KEY = "public-pages:generation:2"
 # Moves only when something stories show but do not own changes (an author, a photo, a tag, a
 # section, a correction); kept apart from the generation, which moves on every publish.
 REFERENCES_KEY = "public-pages:references"

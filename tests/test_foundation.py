@@ -123,3 +123,33 @@ def test_gunicorn_serves_healthz(live_server_db_url):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _database_settings(**env_overrides) -> dict:
+    """The default database's settings as a fresh process reads them from the environment."""
+    skip = ("DATABASE_URL", "DB_PREPARED_STATEMENTS", "CONN_HEALTH_CHECKS")
+    env = {k: v for k, v in os.environ.items() if k not in skip}
+    env.update(DJANGO_SETTINGS_MODULE="newsroom.settings", **env_overrides)
+    code = (
+        "import json; from django.conf import settings; db = settings.DATABASES['default'];"
+        "print(json.dumps({'options': db.get('OPTIONS', {}), 'checks': db['CONN_HEALTH_CHECKS']}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_prepares_repeated_statements_unless_told_not_to():
+    url = "postgres://newsroom@127.0.0.1:5432/newsroom"
+    on = _database_settings(DATABASE_URL=url)
+    assert on["options"]["server_side_binding"] is True and on["options"]["prepare_threshold"]
+    off = _database_settings(DATABASE_URL=url, DB_PREPARED_STATEMENTS="0")
+    assert "server_side_binding" not in off["options"]
+    assert "server_side_binding" not in _database_settings()["options"]  # SQLite
+
+
+def test_connection_health_checks_are_off_unless_asked_for():
+    assert _database_settings()["checks"] is False
+    assert _database_settings(CONN_HEALTH_CHECKS="1")["checks"] is True

@@ -37,7 +37,7 @@ from django.utils.cache import (
 # a state an older release stored.
 GENERATION_KEY = "public-pages:generation:2"
 # Moves only when something stories show but do not own changes (an author, a photo, a tag, a
-# section, a correction); kept apart from the generation, which moves on every publish.
+# section); kept apart from the generation, which moves on every publish.
 REFERENCES_KEY = "public-pages:references"
 # Query parameters public pages read; anything else (utm_*, cache busters) shares a cache entry.
 PAGE_PARAMS = ("q", "page")
@@ -76,9 +76,14 @@ def page_state_and(
     return state, found
 
 
+def _expired(state: dict[str, Any] | None) -> bool:
+    """No state stored, or a scheduled story or banner has become due since it was made."""
+    return state is None or (state["due"] is not None and time.time() >= state["due"])
+
+
 def _valid(state: dict[str, Any] | None) -> dict[str, Any]:
-    """The stored state, or a new generation when there is none or a scheduled change is due."""
-    if state is None or (state["due"] is not None and time.time() >= state["due"]):
+    """The stored state, or a new generation when it has expired."""
+    if _expired(state):
         state = _new_generation()
         _store(state)
     return state
@@ -262,7 +267,7 @@ def _stored_page(request: HttpRequest) -> tuple | None:
     key = page_key(request)
     found = cache.get_many([GENERATION_KEY, key])
     state, stored = found.get(GENERATION_KEY), found.get(key)
-    if state is None or (state["due"] is not None and time.time() >= state["due"]):
+    if _expired(state):
         return None
     request._public_page_state = state  # a miss renders with it: no second round trip
     if stored is None or stored[0] != state["id"]:

@@ -3,15 +3,16 @@
 The page cache (articles.cache) is emptied whenever anything public changes, which in a busy
 newsroom is every few minutes, so pages are rebuilt all the time. A story's teaser and the body
 of its page, though, change only when that story is saved or when something it shows but does
-not own changes (an author, a photo, a tag, a section, a correction). Those fragments are
-rendered once and cached under a key made of:
+not own changes (an author, a photo, a tag, a section). Those fragments are rendered once and
+cached under a key made of:
 
-- the story's id and modified_at (every save of the story, its bylines or its tags moves it);
+- the story's id and modified_at (every save of the story, its bylines, tags or corrections
+  moves it);
 - the version of the code and settings that render them (templates, template tags, site name),
   so a deploy never serves fragments an older release rendered;
 
 and stored with the generation's *references* id they were rendered under (moved by changes
-to authors, photos, tags, sections and corrections; see cache.invalidate_public_pages): one
+to authors, photos, tags, sections and standing pages; see cache.invalidate_public_pages): one
 rendered under another id is not used.
 
 A page then costs the queries that choose its stories, which always run (so visibility is
@@ -78,6 +79,11 @@ def _code_version() -> str:
         settings.MEDIA_URL,
         static("img/logo.png"),
     )
+    return _version_of(shown)
+
+
+@functools.lru_cache(maxsize=8)
+def _version_of(shown: tuple) -> str:
     raw = f"{_source_digest()}|{shown!r}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
@@ -96,8 +102,8 @@ def _cached(
     which returns their HTML, and stored.
 
     The page state comes in the same cache round trip. Each entry carries the references id
-    it was rendered under; one from before the last change to authors, photos, tags,
-    sections or corrections is a miss.
+    it was rendered under; one from before the last change to authors, photos, tags
+    or sections is a miss.
     """
     version = _code_version()
     keys = [_key(kind, article, version) for article, kind in items]

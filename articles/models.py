@@ -640,12 +640,25 @@ class Correction(models.Model):
     def save(self, *args, **kwargs):
         """A new correction is news about the story: it moves the story's “Updated” time."""
         adding = self._state.adding
+        # Moved to another story: the first one's page must lose it (see _story_rows_changed).
+        moved_from = (
+            None
+            if adding
+            else (
+                Correction.objects.filter(pk=self.pk)
+                .exclude(article_id=self.article_id)
+                .values_list("article_id", flat=True)
+                .first()
+            )
+        )
         super().save(*args, **kwargs)
         if adding:
             article = self.article
             article.mark_significant_update(self.published_at)
             article.save(update_fields=["updated_at", "modified_at"])
-        invalidate_public_pages(references=True)
+        if moved_from:
+            Article.objects.filter(pk=moved_from).update(modified_at=timezone.now())
+        invalidate_public_pages()
 
 
 class ArticleRedirect(models.Model):
@@ -741,13 +754,14 @@ class BreakingBanner(models.Model):
 
 @receiver([post_save, post_delete], sender=Byline)
 @receiver([post_save, post_delete], sender=TaggedArticle)
-def _story_links_changed(sender, instance, **kwargs) -> None:
-    """Bylines and tags are part of a story's rendered fragments, which are keyed by the
-    story's modified_at: changed on their own (a script, a shell), they date the story too."""
-    article_id = instance.article_id if sender is Byline else instance.content_object_id
+@receiver([post_save, post_delete], sender=Correction)
+def _story_rows_changed(sender, instance, **kwargs) -> None:
+    """Bylines, tags and corrections are part of a story's rendered fragments, which are
+    keyed by the story's modified_at: changed on their own, they date the story too."""
+    article_id = getattr(instance, "article_id", None) or instance.content_object_id
     Article.objects.filter(pk=article_id).update(modified_at=timezone.now())
 
 
 @receiver(post_delete, sender=Correction)
 def _correction_deleted(sender, instance, **kwargs) -> None:
-    invalidate_public_pages(references=True)
+    invalidate_public_pages()

@@ -160,6 +160,14 @@ def test_corrections_added_edited_and_deleted_show_at_once(client, story):
     assert b"not Wednesday" in html and b"not Tuesday" not in html
     correction.delete()
     assert b"not Wednesday" not in client.get(url).content
+    moved = CorrectionFactory(article=story, text="The port opened in May.")
+    other = ArticleFactory(published=True, headline="Port story", section=story.section)
+    client.get(other.get_absolute_url())
+    assert b"opened in May" in client.get(url).content
+    moved.article = other
+    moved.save()
+    assert b"opened in May" not in client.get(url).content
+    assert b"opened in May" in client.get(other.get_absolute_url()).content
 
 
 def test_a_withdrawn_story_leaves_every_list_though_its_teaser_was_rendered(

@@ -26,7 +26,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -34,7 +33,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.cache import page_state, page_state_and
-from articles.models import Article, detail_prefetches
+from articles.models import Article
 from newsroom.context_processors import site
 
 APP_DIR = Path(__file__).resolve().parent
@@ -95,7 +94,7 @@ def _key(kind: str, article: Article, version: str) -> str:
 
 def _cached(
     request: HttpRequest | None,
-    items: Sequence[tuple[Article, str]],
+    items: Sequence[tuple],
     render_missing,
 ) -> list[SafeString]:
     """The fragments for (story, kind) pairs; misses are rendered by render_missing(pairs),
@@ -124,29 +123,28 @@ def _cached(
 # --- Teasers and story parts --------------------------------------------------------------
 
 
-def rendered(
-    request: HttpRequest | None, items: Iterable[tuple[Article, str]], loaded: bool = False
-) -> list[SafeString]:
+def rendered(request: HttpRequest | None, items: Iterable[tuple]) -> list[SafeString]:
     """The HTML for (story, kind) pairs, in order, whatever mix of kinds: a teaser kind from
     TEASERS, or a part of the story page, "story-head" (meta tags, structured data) or
     "story-body" (the story and its author boxes).
 
-    The stories may be stubs (STUB_FIELDS only): the missing teasers' stories are then loaded
-    in two queries (rows, bylines). With loaded=True they are used as they are; a story part
-    needs the whole row and loads its bylines, tags and corrections (three queries).
+    The stories are light rows (STUB_FIELDS, or a StoryRow); only for a fragment that is
+    not cached is the story loaded: teasers in two queries (rows, bylines), story parts in
+    four (the row; bylines, tags, corrections). Related stories render from their StoryRow.
     """
     items = list(items)
 
-    def render_missing(pairs: list[tuple[Article, str]]) -> list[str]:
-        if loaded:
-            full = {article.pk: article for article, _ in pairs}
-        else:
-            full = (
-                Article.objects.for_listing()
-                .defer("body", "search_document")
-                .in_bulk({article.pk for article, _ in pairs})
-            )
-        return [_render(full[article.pk], kind) for article, kind in pairs]
+    def render_missing(pairs: list[tuple]) -> list[str]:
+        parts = {story.pk for story, kind in pairs if kind in STORY_PARTS}
+        teasers = {story.pk for story, kind in pairs if kind in TEASERS and kind != "related"}
+        full = {}
+        if parts:
+            full |= Article.objects.for_detail().defer("search_document").in_bulk(parts)
+        if teasers:
+            full |= Article.objects.for_listing().defer("body", "search_document").in_bulk(teasers)
+        return [
+            _render(story if kind == "related" else full[story.pk], kind) for story, kind in pairs
+        ]
 
     return _cached(request, items, render_missing)
 
@@ -156,8 +154,6 @@ STORY_PARTS = {"story-head": "articles/story_head.html", "story-body": "articles
 
 def _render(article: Article, kind: str) -> str:
     if kind in STORY_PARTS:
-        if not hasattr(article, "_prefetched_objects_cache"):
-            prefetch_related_objects([article], *detail_prefetches())
         return render_to_string(STORY_PARTS[kind], {**site(None), "article": article})
     template, options = TEASERS[kind]
     return render_to_string(template, {"article": article, **options})

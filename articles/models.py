@@ -22,6 +22,7 @@ from taggit.models import Tag, TaggedItemBase
 from articles import cache
 from articles.images import RENDITION_WIDTHS, Rendition, validate_photo, without_metadata
 from articles.text import reading_minutes, unique_slug, word_count
+from newsroom.precompiled import Precompiled
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -161,9 +162,10 @@ EDITABLE_BY_AUTHORS = (Status.DRAFT, Status.RETURNED)
 SEARCHED_FIELDS = frozenset({"headline", "standfirst", "body"})
 
 
-def live_condition() -> Q:
-    """Published and due: the visibility rule as a condition, for live() and form choices."""
-    return Q(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+def live_condition(at: dt.datetime | None = None) -> Q:
+    """Published and due (now, or at the given moment): the visibility rule as a condition,
+    for live() and form choices."""
+    return Q(status=Status.PUBLISHED, publish_at__lte=at or timezone.now())
 
 
 def story_path(section_slug: str, published: dt.datetime | None, slug: str) -> str:
@@ -181,13 +183,21 @@ def story_path(section_slug: str, published: dt.datetime | None, slug: str) -> s
     )
 
 
+RELATED_STORIES = 4
+
+
 @dataclasses.dataclass(frozen=True)
-class StoryLink:
-    """A link to a live story (related stories): a database row, not a model."""
+class StoryRow:
+    """A live story as a plain database row: enough to link to it and to head its page.
+
+    A story page whose parts are cached needs no more; a model instance is loaded only to
+    render a part that is not (see articles.fragments).
+    """
 
     FIELDS: ClassVar = (
         "pk", "modified_at", "headline", "slug", "publish_at", "first_published_at",
-        "section__slug", "section__name",
+        "section_id", "section__slug", "section__name",
+        "standfirst", "meta_title", "meta_description",
     )  # fmt: skip
 
     pk: int
@@ -196,11 +206,27 @@ class StoryLink:
     slug: str
     publish_at: dt.datetime
     first_published_at: dt.datetime | None
+    section_id: int
     section_slug: str
     section_name: str
+    standfirst: str
+    meta_title: str
+    meta_description: str
 
     def get_absolute_url(self) -> str:
         return story_path(self.section_slug, self.first_published_at or self.publish_at, self.slug)
+
+    def related_stories(self) -> list["StoryRow"]:
+        """The newest live stories sharing a tag with this one, topped up from its section.
+
+        One query: the newest few of each kind, rather than ranking every candidate by the
+        number of shared tags (which means grouping thousands of rows on a big archive).
+        """
+        rows = _RELATED_STORIES(pk=self.pk, section=self.section_id, at=timezone.now())
+        related: dict[int, StoryRow] = {}
+        for *columns, _rank in rows:  # a story both tagged alike and in the section comes twice
+            related.setdefault(columns[0], StoryRow(*columns))
+        return list(related.values())[:RELATED_STORIES]
 
 
 def detail_prefetches() -> list:
@@ -213,9 +239,9 @@ def detail_prefetches() -> list:
 
 
 class ArticleQuerySet(models.QuerySet):
-    def live(self):
+    def live(self, at: dt.datetime | None = None):
         """The one visibility rule: published and due. Every public surface goes through it."""
-        return self.filter(live_condition())
+        return self.filter(live_condition(at))
 
     def scheduled(self):
         return self.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
@@ -261,6 +287,13 @@ class ArticleQuerySet(models.QuerySet):
     def withdrawn(self):
         """Stories taken down after publication: their addresses answer 410 Gone."""
         return self.filter(status=Status.WITHDRAWN)
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def live_story(self, slug: str) -> StoryRow | None:
+        """The live story at slug, as a row: the story page's first query."""
+        rows = _LIVE_STORY(slug=slug, at=timezone.now())
+        return rows[0] if rows else None
 
 
 class Article(models.Model):
@@ -327,7 +360,7 @@ class Article(models.Model):
     # Bumped on every save; a form carrying an older number is stale and is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-publish_at", "-created_at"]
@@ -402,24 +435,6 @@ class Article(models.Model):
     @cached_property
     def byline_list(self):
         return list(self.bylines.all())
-
-    def related_stories(self, limit: int = 4) -> list["StoryLink"]:
-        """The newest live stories sharing a tag with this one, topped up from its section.
-
-        Two cheap index-friendly queries at most, rather than ranking every candidate by the
-        number of shared tags (which means grouping thousands of rows on a big archive); plain
-        rows rather than models, as a link needs only a few columns.
-        """
-        others = Article.objects.live().exclude(pk=self.pk).newest_first()
-        own_tags = TaggedArticle.objects.filter(content_object_id=self.pk).values("tag_id")
-        sharing = TaggedArticle.objects.filter(tag_id__in=own_tags).values("content_object_id")
-        related = list(others.filter(pk__in=sharing).values_list(*StoryLink.FIELDS)[:limit])
-        if len(related) < limit:
-            same_section = others.filter(section_id=self.section_id).exclude(
-                pk__in=[row[0] for row in related]
-            )
-            related += same_section.values_list(*StoryLink.FIELDS)[: limit - len(related)]
-        return [StoryLink(*row) for row in related]
 
     @property
     def authors(self):
@@ -559,6 +574,34 @@ class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="tagged_items"
     )
+
+
+# The queries every story page runs, compiled once per process (see newsroom.precompiled).
+_LIVE_STORY = Precompiled(
+    lambda slug, at: Article.objects.live(at).filter(slug=slug).values_list(*StoryRow.FIELDS)[:1],
+    row=StoryRow,
+    slug=str,
+    at=dt.datetime,
+)
+
+
+def _related_stories(pk: int, section: int, at: dt.datetime) -> models.QuerySet:
+    """The newest few live stories sharing a tag (rank 0), then the newest few in the
+    section (rank 1): index-friendly, and one query where two would do on their own."""
+    others = Article.objects.live(at).exclude(pk=pk).newest_first().values("pk")
+    own_tags = TaggedArticle.objects.filter(content_object_id=pk).values("tag_id")
+    sharing = TaggedArticle.objects.filter(tag_id__in=own_tags).values("content_object_id")
+    rows = Article.objects.order_by().values_list(*StoryRow.FIELDS)
+    tagged = rows.filter(pk__in=others.filter(pk__in=sharing)[:RELATED_STORIES])
+    in_section = rows.filter(pk__in=others.filter(section_id=section)[:RELATED_STORIES])
+    return (
+        tagged.annotate(rank=models.Value(0))
+        .union(in_section.annotate(rank=models.Value(1)), all=True)
+        .order_by("rank", "-publish_at", "-pk")
+    )
+
+
+_RELATED_STORIES = Precompiled(_related_stories, pk=int, section=int, at=dt.datetime)
 
 
 class Byline(models.Model):

@@ -1,10 +1,14 @@
 """The public reader pages. Every story they show comes from Article.objects.live()."""
 
+import datetime as dt
+from collections import namedtuple
+
 from django.contrib.flatpages.views import flatpage as flatpage_view
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
@@ -14,6 +18,7 @@ from articles.cache import page_state, public_page
 from articles.fragments import STUB_FIELDS
 from articles.models import Article, ArticleRedirect, Correction, Section
 from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles
+from newsroom.precompiled import Precompiled
 
 PAGE_SIZE = 20
 TOP_STORIES = 6
@@ -37,16 +42,31 @@ def _list_page(request: HttpRequest, queryset: QuerySet) -> tuple[Page, list]:
     return page, fragments.rendered(request, [(article, "list") for article in page])
 
 
+HomeStory = namedtuple("HomeStory", [*STUB_FIELDS, "section_id"])
+
+
+def _newest(at: dt.datetime, lead: bool, count: int) -> QuerySet:
+    stories = Article.objects.live(at).newest_first()
+    if lead:
+        stories = stories.filter(is_lead=True)
+    return stories.values_list(*HomeStory._fields)[:count]
+
+
+# The lead is the newest story editors flagged as lead, else simply the newest. The rest of
+# the page comes from the newest few hundred stories, grouped in Python rather than ranked per
+# section in SQL: one light query, bounded however large the archive grows.
+_LEAD = Precompiled(lambda at: _newest(at, lead=True, count=1), row=HomeStory, at=dt.datetime)
+_RECENT = Precompiled(
+    lambda at: _newest(at, lead=False, count=RECENT_FOR_SECTIONS), row=HomeStory, at=dt.datetime
+)
+
+
 @require_safe
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    live = Article.objects.live().newest_first()
-    # The lead is the newest story editors flagged as lead, else simply the newest. The rest of
-    # the page comes from the newest few hundred stories, grouped here rather than ranked per
-    # section in SQL: one light query, bounded however large the archive grows.
-    lead = live.filter(is_lead=True).values_list(*STUB_FIELDS, named=True).first()
-    recent = list(live.values_list(*STUB_FIELDS, "section_id", named=True)[:RECENT_FOR_SECTIONS])
-    lead = lead or (recent[0] if recent else None)
+    now = timezone.now()
+    recent = _RECENT(at=now)
+    lead = next(iter(_LEAD(at=now)), None) or (recent[0] if recent else None)
     rest = [story for story in recent if story.pk != getattr(lead, "pk", None)]
     top, rest = rest[:TOP_STORIES], rest[TOP_STORIES:]
     state = page_state(request)
@@ -79,28 +99,21 @@ def home(request: HttpRequest) -> HttpResponse:
 def article_detail(
     request: HttpRequest, section: str, year: int, month: str, day: str, slug: str
 ) -> HttpResponse:
-    # Slugs are unique: no ORDER BY needed, which .first() would add.
-    found = (
-        Article.objects.live()
-        .select_related("section__parent", "featured_image")
-        .defer("search_document")
-        .filter(slug=slug)[:1]
-    )
-    article = next(iter(found), None)
-    if article is None:
+    story = Article.objects.live_story(slug)
+    if story is None:
         return _not_live(request, slug)
-    if request.path != article.get_absolute_url():
+    if request.path != story.get_absolute_url():
         # Same story under an older section or date: send readers to where it lives now.
-        return redirect(article.get_absolute_url(), permanent=True)
-    related = article.related_stories()
+        return redirect(story.get_absolute_url(), permanent=True)
+    related = story.related_stories()
     # The story's parts and its related stories' items in one cache round trip.
-    wanted = [(article, "story-head"), (article, "story-body")]
-    wanted += [(story, "related") for story in related]
-    head, body, *related_html = fragments.rendered(request, wanted, loaded=True)
+    wanted = [(story, "story-head"), (story, "story-body")]
+    wanted += [(other, "related") for other in related]
+    head, body, *related_html = fragments.rendered(request, wanted)
     return render(
         request,
         "articles/article_detail.html",
-        {"article": article, "story": {"head": head, "body": body}, "related": related_html},
+        {"article": story, "story": {"head": head, "body": body}, "related": related_html},
     )
 
 

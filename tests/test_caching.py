@@ -151,6 +151,26 @@ def test_query_budget_article_page(client, django_assert_max_num_queries):
         assert response.status_code == 200
 
 
+def test_query_budget_article_page_with_nothing_cached_and_no_story_sharing_a_tag(
+    client, django_assert_max_num_queries
+):
+    data = _newsroom()
+    loner = ArticleFactory(
+        published=True,
+        section=data["section"],
+        tag_names=["only-here"],
+        authors=data["authors"],
+    )
+    CorrectionFactory(article=loner)
+    with django_assert_max_num_queries(6):
+        response = client.get(loner.get_absolute_url())
+    assert response.status_code == 200
+    # Topped up from the section: its newest stories.
+    in_section = [story for story in data["stories"] if story.section == data["section"]]
+    html = response.content.decode()
+    assert all(f">{story.headline}</a>" in html for story in in_section[-4:])
+
+
 def test_query_budget_list_pages(client, django_assert_max_num_queries):
     data = _newsroom()
     paths = [

@@ -123,6 +123,46 @@ def test_meta_title_and_description_overrides(client, story):
     assert '<meta name="description" content="Six hours of debate, in short.">' in html
 
 
+def _related_headlines(response) -> list[str]:
+    html = text_of(response)
+    related = html[html.index('id="related-heading"') :].split("</section>")[0]
+    return re.findall(r'<li><a href="[^"]+">([^<]+)</a>', related)
+
+
+def test_related_stories_share_a_tag_first_then_come_from_the_section(client):
+    politics = SectionFactory(name="Politics", slug="politics")
+    sport = SectionFactory(name="Sport", slug="sport")
+    now = timezone.now()
+
+    def story(headline, hours_ago, section=politics, tags=()):
+        return ArticleFactory(
+            published=True,
+            headline=headline,
+            section=section,
+            tag_names=list(tags),
+            publish_at=now - dt.timedelta(hours=hours_ago),
+            first_published_at=now - dt.timedelta(hours=hours_ago),
+        )
+
+    main = story("Budget passes", 1, tags=["budget", "parliament"])
+    story("Old budget row in sport", 90, section=sport, tags=["budget"])
+    story("Parliament and budget recap", 50, tags=["parliament", "budget"])
+    story("Newest politics, untagged", 2)
+    story("Second politics, untagged", 3)
+    story("Third politics, untagged", 4)
+    ArticleFactory(scheduled=True, headline="Scheduled budget story", tag_names=["budget"])
+
+    # Stories sharing a tag come first, newest first, however old and whatever their section;
+    # the section's newest fill the rest; each story once; never the story itself or one
+    # that is not live.
+    assert _related_headlines(client.get(main.get_absolute_url())) == [
+        "Parliament and budget recap",
+        "Old budget row in sport",
+        "Newest politics, untagged",
+        "Second politics, untagged",
+    ]
+
+
 def test_home_has_lead_top_stories_and_sections(client):
     business = SectionFactory(name="Business", slug="business")
     lead = ArticleFactory(published=True, headline="The lead story", is_lead=True)

@@ -26,6 +26,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -67,8 +69,12 @@ def _source_digest() -> str:
     return digest.hexdigest()
 
 
+@functools.cache
 def _code_version() -> str:
-    """Sources plus the settings fragments print (site name, time zone, asset addresses)."""
+    """Sources plus the settings fragments print (site name, time zone, asset addresses).
+
+    Settings are fixed for the life of a process except in tests, which change them through
+    override_settings; setting_changed clears this then (see _settings_changed)."""
     shown = (
         settings.SITE_NAME,
         settings.SITE_URL,
@@ -78,13 +84,13 @@ def _code_version() -> str:
         settings.MEDIA_URL,
         static("img/logo.png"),
     )
-    return _version_of(shown)
-
-
-@functools.lru_cache(maxsize=8)
-def _version_of(shown: tuple) -> str:
     raw = f"{_source_digest()}|{shown!r}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    _code_version.cache_clear()
 
 
 def _key(kind: str, article: Article, version: str) -> str:

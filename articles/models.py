@@ -214,6 +214,10 @@ class StoryRow:
     meta_description: str
 
     def get_absolute_url(self) -> str:
+        return self._path
+
+    @cached_property
+    def _path(self) -> str:  # a page asks twice: to check the address, and for its canonical
         return story_path(self.section_slug, self.first_published_at or self.publish_at, self.slug)
 
     def related_stories(self) -> list["StoryRow"]:

@@ -123,11 +123,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 USES_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 if USES_POSTGRES and env.bool("DB_PREPARED_STATEMENTS", default=True):
-    # Parameters bound by the server let psycopg prepare the statements every page repeats:
-    # PostgreSQL plans them once per connection instead of once per query (its CPU per story
-    # page fell from 1.9 to 1.4 ms). Turn off behind a transaction-pooling PgBouncer.
+    # Parameters bound by the server let psycopg prepare the statements every page repeats,
+    # and generic plans have PostgreSQL plan them once per connection instead of once per
+    # query: left to choose, it re-plans the related-stories query every time, which took
+    # longer than running it. Turn off behind a transaction-pooling PgBouncer.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=2
+        server_side_binding=True,
+        prepare_threshold=2,
+        options="-c plan_cache_mode=force_generic_plan",
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

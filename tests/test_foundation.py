@@ -8,7 +8,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,11 +145,21 @@ def test_postgresql_prepares_repeated_statements_unless_told_not_to():
     url = "postgres://newsroom@127.0.0.1:5432/newsroom"
     on = _database_settings(DATABASE_URL=url)
     assert on["options"]["server_side_binding"] is True and on["options"]["prepare_threshold"]
+    assert "plan_cache_mode=force_generic_plan" in on["options"]["options"]
     off = _database_settings(DATABASE_URL=url, DB_PREPARED_STATEMENTS="0")
-    assert "server_side_binding" not in off["options"]
+    assert "server_side_binding" not in off["options"] and "options" not in off["options"]
     assert "server_side_binding" not in _database_settings()["options"]  # SQLite
 
 
 def test_connection_health_checks_are_off_unless_asked_for():
     assert _database_settings()["checks"] is False
     assert _database_settings(CONN_HEALTH_CHECKS="1")["checks"] is True
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_plan_prepared_statements_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"

@@ -10,7 +10,7 @@ URL names (namespace "feeds", wired in articles/distribution_urls.py):
     latest-rss, latest-atom, section-rss, section-atom, tag-rss, tag-atom,
     author-rss, author-atom, corrections-rss, corrections-atom
 `feed_links(obj)` gives the (title, url, type) triples pages put in the `feeds` context
-variable, which templates/includes/feed_links.html advertises with <link rel="alternate">.
+variable, which templates/base.html advertises with <link rel="alternate">.
 """
 
 from __future__ import annotations
@@ -347,8 +347,8 @@ RSS, ATOM = "application/rss+xml", "application/atom+xml"
 def feed_links(obj: Section | Tag | Author | None = None) -> list[tuple[str, str, str]]:
     """(title, url, type) of the RSS and Atom feeds of a section, tag or author page.
 
-    Pages pass these as `feeds` in their context; the site-wide feeds are always added by
-    templates/includes/feed_links.html.
+    Pages pass these as `feeds` in their context; templates/base.html advertises them after
+    the site-wide feeds (templates/includes/head.html).
     """
     if isinstance(obj, Section):
         kind, name = "section", obj.name

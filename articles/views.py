@@ -15,6 +15,7 @@ from taggit.models import Tag
 from accounts.models import Author
 from articles import fragments
 from articles.cache import page_state, public_page
+from articles.feeds import feed_links
 from articles.fragments import STUB_FIELDS
 from articles.models import Article, ArticleRedirect, Correction, Section
 from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles
@@ -146,6 +147,7 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
             "subsections": section.children.all(),
             "page": page,
             "teasers": teasers,
+            "feeds": feed_links(section),
         },
     )
 
@@ -155,7 +157,8 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     page, teasers = _list_page(request, Article.objects.live().tagged(tag))
-    return render(request, "articles/tag.html", {"tag": tag, "page": page, "teasers": teasers})
+    context = {"tag": tag, "page": page, "teasers": teasers, "feeds": feed_links(tag)}
+    return render(request, "articles/tag.html", context)
 
 
 @require_safe
@@ -163,9 +166,8 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
     page, teasers = _list_page(request, Article.objects.live().by(author).distinct())
-    return render(
-        request, "articles/author.html", {"author": author, "page": page, "teasers": teasers}
-    )
+    context = {"author": author, "page": page, "teasers": teasers, "feeds": feed_links(author)}
+    return render(request, "articles/author.html", context)
 
 
 @require_safe

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.feeds import FEED_SIZE
-from articles.models import Article, Section, Status
+from articles.models import Article, Byline, Section, Status
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -188,6 +188,18 @@ def test_feed_links_advertise_site_feeds_and_page_feeds(client):
         in html
     )
     assert 'type="application/atom+xml" title="Politics (Atom)"' in html
+
+
+def test_tag_and_author_pages_advertise_their_feeds(client):
+    story = ArticleFactory(published=True, tag_names=["oil"])
+    author = AuthorFactory(name="Leyla Mammadova", slug="leyla-mammadova")
+    Byline.objects.create(article=story, author=author)
+    tag_page = client.get("/tags/oil/").content.decode()
+    assert 'title="oil (RSS)" href="/feeds/tags/oil/rss/"' in tag_page
+    assert 'title="oil (Atom)" href="/feeds/tags/oil/atom/"' in tag_page
+    author_page = client.get(author.get_absolute_url()).content.decode()
+    assert 'href="/feeds/authors/leyla-mammadova/rss/"' in author_page
+    assert 'href="/feeds/authors/leyla-mammadova/atom/"' in author_page
 
 
 def test_home_page_advertises_the_feeds(client):

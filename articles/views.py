@@ -1,14 +1,17 @@
 """The public reader pages. Every story they show comes from Article.objects.live()."""
 
+import dataclasses
 import datetime as dt
-from collections import namedtuple
 
 from django.contrib.flatpages.views import flatpage as flatpage_view
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
@@ -43,14 +46,31 @@ def _list_page(request: HttpRequest, queryset: QuerySet) -> tuple[Page, list]:
     return page, fragments.rendered(request, [(article, "list") for article in page])
 
 
-HomeStory = namedtuple("HomeStory", [*STUB_FIELDS, "section_id"])
+@dataclasses.dataclass(frozen=True)
+class HomeStory:
+    """One of the newest stories, as the home page groups them.
+
+    The time of its last change (for its teasers' cache keys) arrives as text and is parsed
+    only for the few stories the page shows: Django's loader for PostgreSQL timestamps is pure
+    Python, and parsing 400 of them took four times as long as the rest of the query.
+    """
+
+    pk: int
+    modified_text: str
+    section_id: int
+
+    @cached_property
+    def modified_at(self) -> dt.datetime:
+        moment = parse_datetime(self.modified_text)
+        return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
 
 
 def _newest(at: dt.datetime, lead: bool, count: int) -> QuerySet:
     stories = Article.objects.live(at).newest_first()
     if lead:
         stories = stories.filter(is_lead=True)
-    return stories.values_list(*HomeStory._fields)[:count]
+    stories = stories.annotate(modified_text=Cast("modified_at", TextField()))
+    return stories.values_list("pk", "modified_text", "section_id")[:count]
 
 
 # The lead is the newest story editors flagged as lead, else simply the newest. The rest of

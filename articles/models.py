@@ -220,18 +220,6 @@ class StoryRow:
     def _path(self) -> str:  # a page asks twice: to check the address, and for its canonical
         return story_path(self.section_slug, self.first_published_at or self.publish_at, self.slug)
 
-    def related_stories(self) -> list["StoryRow"]:
-        """The newest live stories sharing a tag with this one, topped up from its section.
-
-        One query: the newest few of each kind, rather than ranking every candidate by the
-        number of shared tags (which means grouping thousands of rows on a big archive).
-        """
-        rows = _RELATED_STORIES(pk=self.pk, section=self.section_id, at=timezone.now())
-        related: dict[int, StoryRow] = {}
-        for *columns, _rank in rows:  # a story both tagged alike and in the section comes twice
-            related.setdefault(columns[0], StoryRow(*columns))
-        return list(related.values())[:RELATED_STORIES]
-
 
 def detail_prefetches() -> list:
     """A story page's related rows: bylines with their authors' photos, tags, corrections."""
@@ -294,10 +282,21 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
-    def live_story(self, slug: str) -> StoryRow | None:
-        """The live story at slug, as a row: the story page's first query."""
-        rows = _LIVE_STORY(slug=slug, at=timezone.now())
-        return rows[0] if rows else None
+    def live_story_with_related(self, slug: str) -> tuple[StoryRow | None, list[StoryRow]]:
+        """The live story at slug (None if there is none) and its related stories: the
+        newest live stories sharing a tag with it, topped up from its section.
+
+        One query, the story page's only one when its parts are cached: the story's row and
+        the newest few of each kind of related story, rather than ranking every candidate by
+        the number of shared tags (which means grouping thousands of rows on a big archive).
+        """
+        story, related = None, {}
+        for *columns, rank in _STORY_PAGE(slug=slug, at=timezone.now()):
+            if rank == 0:
+                story = StoryRow(*columns)
+            else:  # a story both tagged alike and in the section comes twice
+                related.setdefault(columns[0], StoryRow(*columns))
+        return story, list(related.values())[:RELATED_STORIES]
 
 
 class Article(models.Model):
@@ -580,32 +579,31 @@ class TaggedArticle(TaggedItemBase):
     )
 
 
-# The queries every story page runs, compiled once per process (see newsroom.precompiled).
-_LIVE_STORY = Precompiled(
-    lambda slug, at: Article.objects.live(at).filter(slug=slug).values_list(*StoryRow.FIELDS)[:1],
-    row=StoryRow,
-    slug=str,
-    at=dt.datetime,
-)
-
-
-def _related_stories(pk: int, section: int, at: dt.datetime) -> models.QuerySet:
-    """The newest few live stories sharing a tag (rank 0), then the newest few in the
-    section (rank 1): index-friendly, and one query where two would do on their own."""
-    others = Article.objects.live(at).exclude(pk=pk).newest_first().values("pk")
-    own_tags = TaggedArticle.objects.filter(content_object_id=pk).values("tag_id")
-    sharing = TaggedArticle.objects.filter(tag_id__in=own_tags).values("content_object_id")
+def _story_page(slug: str, at: dt.datetime) -> models.QuerySet:
+    """StoryRow columns and a rank: the live story at slug (0), the newest few live stories
+    sharing a tag with it (1), then the newest few in its section (2). Index-friendly: each
+    part walks the newest stories only until it has enough."""
     rows = Article.objects.order_by().values_list(*StoryRow.FIELDS)
-    tagged = rows.filter(pk__in=others.filter(pk__in=sharing)[:RELATED_STORIES])
-    in_section = rows.filter(pk__in=others.filter(section_id=section)[:RELATED_STORIES])
+    others = Article.objects.live(at).exclude(slug=slug).newest_first().values("pk")
+    own_tags = TaggedArticle.objects.filter(content_object__slug=slug).values("tag_id")
+    sharing = TaggedArticle.objects.filter(tag_id__in=own_tags).values("content_object_id")
+    section = Article.objects.filter(slug=slug).values("section_id")
+    tagged = others.filter(pk__in=sharing)[:RELATED_STORIES]
+    in_section = others.filter(section_id=models.Subquery(section))[:RELATED_STORIES]
     return (
-        tagged.annotate(rank=models.Value(0))
-        .union(in_section.annotate(rank=models.Value(1)), all=True)
+        rows.filter(pk__in=Article.objects.live(at).filter(slug=slug).values("pk"))
+        .annotate(rank=models.Value(0))
+        .union(
+            rows.filter(pk__in=tagged).annotate(rank=models.Value(1)),
+            rows.filter(pk__in=in_section).annotate(rank=models.Value(2)),
+            all=True,
+        )
         .order_by("rank", "-publish_at", "-pk")
     )
 
 
-_RELATED_STORIES = Precompiled(_related_stories, pk=int, section=int, at=dt.datetime)
+# Every story page runs it: compiled once per process (see newsroom.precompiled).
+_STORY_PAGE = Precompiled(_story_page, slug=str, at=dt.datetime)
 
 
 class Byline(models.Model):

@@ -120,13 +120,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def article_detail(
     request: HttpRequest, section: str, year: int, month: str, day: str, slug: str
 ) -> HttpResponse:
-    story = Article.objects.live_story(slug)
+    story, related = Article.objects.live_story_with_related(slug)
     if story is None:
         return _not_live(request, slug)
     if request.path != story.get_absolute_url():
         # Same story under an older section or date: send readers to where it lives now.
         return redirect(story.get_absolute_url(), permanent=True)
-    related = story.related_stories()
     # The story's parts and its related stories' items in one cache round trip.
     wanted = [(story, "story-head"), (story, "story-body")]
     wanted += [(other, "related") for other in related]

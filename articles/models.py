@@ -221,15 +221,6 @@ class StoryRow:
         return story_path(self.section_slug, self.first_published_at or self.publish_at, self.slug)
 
 
-def detail_prefetches() -> list:
-    """A story page's related rows: bylines with their authors' photos, tags, corrections."""
-    return [
-        models.Prefetch("bylines", queryset=Byline.objects.select_related("author__photo")),
-        "tags",
-        "corrections",
-    ]
-
-
 class ArticleQuerySet(models.QuerySet):
     def live(self, at: dt.datetime | None = None):
         """The one visibility rule: published and due. Every public surface goes through it."""
@@ -273,7 +264,9 @@ class ArticleQuerySet(models.QuerySet):
     def for_detail(self):
         """What the story page needs (bylines with author photos, tags, corrections) at once."""
         return self.select_related("section__parent", "featured_image").prefetch_related(
-            *detail_prefetches()
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("author__photo")),
+            "tags",
+            "corrections",
         )
 
     def withdrawn(self):

@@ -21,6 +21,15 @@ ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 RENDITION_WIDTHS = (480, 800, 1200, 1600)
 
 
+def stored_width(width: int) -> int:
+    """The listed rendition width that gives a copy `width` pixels wide (or the widest).
+
+    Only the listed widths are made on upload. Renditions never enlarge, so a photo
+    narrower than a listed width gets a copy of its own width from that spec.
+    """
+    return next((w for w in RENDITION_WIDTHS if w >= width), RENDITION_WIDTHS[-1])
+
+
 def validate_photo(upload) -> None:
     """Raise ValidationError unless upload is a real JPEG/PNG/WebP within the limits.
 

@@ -20,7 +20,13 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
 from articles import cache
-from articles.images import RENDITION_WIDTHS, Rendition, validate_photo, without_metadata
+from articles.images import (
+    RENDITION_WIDTHS,
+    Rendition,
+    stored_width,
+    validate_photo,
+    without_metadata,
+)
 from articles.text import reading_minutes, unique_slug, word_count
 from newsroom.precompiled import Precompiled
 
@@ -128,17 +134,13 @@ class Image(models.Model):
                 yield ImageCacheFile(Rendition(self.file, width, f))
 
     def srcset(self, fmt: str | None = None) -> str:
-        """“url 480w, url 800w, …” for the widths this photo is large enough to fill."""
-        widths = [w for w in RENDITION_WIDTHS if w < self.width] + [self.width]
-        parts = []
-        for width in sorted(set(widths)):
-            size = min(width, RENDITION_WIDTHS[-1])
-            spec = ImageCacheFile(Rendition(self.file, size, fmt))
-            parts.append(f"{spec.url} {min(width, size)}w")
-        return ", ".join(parts)
+        """“url 480w, url 800w, …”: a stored rendition per listed width, capped at the photo’s."""
+        widths = sorted({min(width, self.width) for width in RENDITION_WIDTHS})
+        return ", ".join(f"{self.rendition_url(width, fmt)} {width}w" for width in widths)
 
     def rendition_url(self, width: int = 1200, fmt: str | None = None) -> str:
-        return ImageCacheFile(Rendition(self.file, width, fmt)).url
+        """The address of a stored rendition at least `width` wide (or the photo's own)."""
+        return ImageCacheFile(Rendition(self.file, stored_width(width), fmt)).url
 
 
 class Status(models.TextChoices):

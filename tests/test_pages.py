@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from tests.factories import (
     CorrectionFactory,
     ImageFactory,
     SectionFactory,
+    photo_upload,
 )
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +106,60 @@ def test_featured_image_is_a_responsive_picture(client, story):
     assert 'alt="Protesters gather in front of parliament"' in picture
     assert "The square at noon." in html
     assert '<span class="credit">Photo: Staff</span>' in html
+
+
+def _image_addresses(html: str) -> set[str]:
+    """Every address an <img src> or a srcset in the page points at."""
+    addresses = set(re.findall(r'<img[^>]* src="([^"]+)"', html))
+    for srcset in re.findall(r'srcset="([^"]+)"', html):
+        addresses.update(entry.split()[0] for entry in srcset.split(", "))
+    return addresses
+
+
+def test_every_photo_address_on_the_public_pages_is_a_stored_file(client, settings):
+    """Photos narrower than the widest rendition, at widths no rendition is made for,
+    must still point only at files made on upload: the browser asks for any of them."""
+    portrait = ImageFactory(file=photo_upload(size=(400, 400)))
+    author = AuthorFactory(name="Rashad Əliyev", photo=portrait)
+    article = ArticleFactory(
+        published=True,
+        authors=[author],
+        tag_names=["Budget"],
+        featured_image=ImageFactory(file=photo_upload(size=(1000, 600))),
+    )
+    pages = [
+        "/",
+        article.get_absolute_url(),
+        author.get_absolute_url(),
+        article.section.get_absolute_url(),
+        "/tags/budget/",
+    ]
+    addresses = set()
+    for page in pages:
+        addresses |= _image_addresses(text_of(client.get(page)))
+
+    assert len(addresses) >= 7  # the story photo in WebP and JPEG at 3 widths, the portrait
+    for address in addresses:
+        assert address.startswith(settings.MEDIA_URL), address
+        name = address.removeprefix(settings.MEDIA_URL)
+        assert default_storage.exists(name), f"{address} is not a stored file"
+
+
+def test_srcset_lists_each_width_once_up_to_the_photo_s_own(client):
+    wide = ArticleFactory(
+        published=True, featured_image=ImageFactory(file=photo_upload(size=(2400, 1350)))
+    )
+    narrow = ArticleFactory(
+        published=True, featured_image=ImageFactory(file=photo_upload(size=(1000, 600)))
+    )
+
+    def descriptors(article):
+        html = text_of(client.get(article.get_absolute_url()))
+        srcset = re.search(r'<img [^>]*srcset="([^"]+)"', html).group(1)
+        return [entry.split()[1] for entry in srcset.split(", ")]
+
+    assert descriptors(wide) == ["480w", "800w", "1200w", "1600w"]
+    assert descriptors(narrow) == ["480w", "800w", "1000w"]
 
 
 def test_significant_update_shows_updated_time(client, story):

@@ -37,8 +37,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Concat
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from articles.text import plain_text
 
 # The text search configuration. Changing it means filling search_document again
 # (`Article.objects.all().refresh_search_documents()`), or old rows won't match.
@@ -193,7 +195,7 @@ class SnippetField(models.TextField):
         super().__init__(*args, **kwargs)
 
     def from_db_value(self, value, expression, connection) -> SafeString:
-        text = html.unescape(strip_tags(value or ""))
+        text = html.unescape(plain_text(value or ""))
         if self.highlight is not None:
             text = _mark_phrases(text, self.highlight)
         return render_snippet(text)

@@ -99,6 +99,23 @@ def test_snippet_marks_matches_and_escapes_everything_else():
     assert result.snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
 
 
+def test_snippet_keeps_list_items_and_paragraphs_apart(client):
+    story = ArticleFactory(
+        published=True,
+        headline="Central bank holds its rate",
+        standfirst="Inflation eased.",
+        body=(
+            "<p>The bank named three risks:</p>"
+            "<ul><li>falling oil prices</li><li>higher import prices</li></ul>"
+            "<p>Economists agreed.</p>"
+        ),
+    )
+    html = client.get("/search/", {"q": "import"}).content.decode()
+
+    assert "risks: falling oil prices higher <mark>import</mark> prices Economists" in html
+    assert story.word_count == 13  # "prices" and "higher" are two words, not one
+
+
 @pytest.mark.parametrize(
     "query",
     [

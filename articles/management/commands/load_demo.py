@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import reversion
+from anyascii import anyascii
 from django.contrib.auth.models import Group, User
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
@@ -130,12 +131,27 @@ def demo_photo(title: str, colors: tuple[str, str], size: tuple[int, int], shape
         draw.rectangle(
             [cx - width // 3.2, cy + height // 8, cx + width // 3.2, height], fill=(40, 50, 80, 230)
         )
-    font = ImageFont.load_default(size=max(18, height // 16))
     draw.rectangle([0, height - height // 9, width, height], fill=(0, 0, 0, 120))
-    draw.text((width // 40, height - height // 10), title, fill="white", font=font)
+    _label(draw, (width // 40, height - height // 10), title, size=max(18, height // 16))
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()
+
+
+# Pillow's own font has no “ə” and would draw “Qəbələ” with empty boxes; a system font that
+# has it is used where one is installed, else the label is transliterated.
+LABEL_FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial Unicode.ttf")
+
+
+def _label(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, size: int) -> None:
+    for name in LABEL_FONTS:
+        try:
+            font = ImageFont.truetype(name, size)
+        except OSError:
+            continue
+        draw.text(xy, text, fill="white", font=font)
+        return
+    draw.text(xy, anyascii(text), fill="white", font=ImageFont.load_default(size=size))
 
 
 class Command(BaseCommand):

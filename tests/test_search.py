@@ -1,6 +1,10 @@
 """Reader search: ranking, web-search syntax, tags, safe snippets, odd input, visibility."""
 
+import importlib
+from types import SimpleNamespace
+
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.utils.safestring import SafeString
 from taggit.models import Tag
@@ -158,21 +162,26 @@ def test_search_uses_the_stored_document_on_postgres():
     assert headlines("qabala") == ["Stored vector"]
 
 
+def run_data_migration(module: str, function: str) -> None:
+    """Run one data migration's function against the test database, as migrate would."""
+    migration = importlib.import_module(f"articles.migrations.{module}")
+    getattr(migration, function)(apps, SimpleNamespace(connection=connection))
+
+
 def test_data_migration_fills_existing_rows():
-    import importlib
-
-    from django.apps import apps
-
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    migration = importlib.import_module("articles.migrations.0004_fill_search_documents")
     article = ArticleFactory(published=True, headline="Old story", tag_names=["Lankaran"])
     Article.objects.update(search_document=None)
-
-    class SchemaEditor:
-        pass
-
-    editor = SchemaEditor()
-    editor.connection = connection
-    migration.fill_search_documents(apps, editor)
+    run_data_migration("0004_fill_search_documents", "fill_search_documents")
     assert [a.pk for a in search("lankaran")] == [article.pk]
+
+
+def test_data_migration_recounts_words_without_touching_change_times():
+    story = ArticleFactory(published=True, body="<ul><li>oil prices</li><li>higher</li></ul>")
+    Article.objects.update(word_count=2)  # what the old count made of "priceshigher"
+    before = Article.objects.get().modified_at
+    run_data_migration("0006_recount_words", "recount_words")
+    story = Article.objects.get()
+    assert story.word_count == 3
+    assert story.modified_at == before

@@ -10,17 +10,18 @@ def recount_words(apps, schema_editor):
     from articles.text import word_count
 
     Article = apps.get_model("articles", "Article")
-    stories = Article.objects.using(schema_editor.connection.alias).only("pk", "body", "word_count")
+    articles = Article.objects.using(schema_editor.connection.alias)
     changed = []
-    for story in stories.order_by("pk").iterator(chunk_size=BATCH):
+    # Written a batch at a time, so a large archive's bodies are never all in memory.
+    for story in articles.only("pk", "body", "word_count").order_by("pk").iterator(BATCH):
         words = word_count(story.body)
         if words != story.word_count:
             story.word_count = words
             changed.append(story)
-    Article.objects.using(schema_editor.connection.alias).bulk_update(
-        changed, ["word_count"], batch_size=BATCH
-    )
-
+        if len(changed) == BATCH:
+            articles.bulk_update(changed, ["word_count"])
+            changed.clear()
+    articles.bulk_update(changed, ["word_count"])
 
 class Migration(migrations.Migration):
     dependencies = [("articles", "0005_article_lead_index")]

@@ -27,7 +27,7 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from accounts.models import Author
 from articles import admin_library  # noqa: F401  (registers the library models first)
-from articles.forms import ArticleAdminForm, ShareLinkForm, WorkflowForm
+from articles.forms import WORKFLOW_BUTTON, ArticleAdminForm, ShareLinkForm, WorkflowForm
 from articles.models import (
     PUBLISH_PERMISSION,
     Article,
@@ -48,6 +48,10 @@ TRANSITION_LABELS = {
 # What the workflow owns. A restored revision brings back the story, never its state:
 # restoring an old draft must not unpublish it, nor an old live version republish it.
 WORKFLOW_FIELDS = ("status", "publish_at", "first_published_at", "updated_at", "version", "slug")
+
+
+def form_step_pressed(request: HttpRequest) -> bool:
+    return bool(request.POST.get(WORKFLOW_BUTTON))
 
 
 class ParentEditableMixin:
@@ -248,10 +252,28 @@ class ArticleAdmin(CompareVersionAdmin):
             obj.mark_significant_update()
         super().save_model(request, obj, form, change)
 
+    def get_form(self, request: HttpRequest, obj: Article | None = None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The form checks the workflow step pressed with the save for this user.
+        return type(form.__name__, (form,), {"desk_user": request.user})
+
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Save bylines; then take the workflow step whose button saved the form, if any."""
         super().save_related(request, form, formsets, change)
         if not change:
             self._byline_for_writer(request.user, form.instance)
+        step = form.workflow_step() if change else ""
+        if step:
+            note, at = form.cleaned_data["workflow_note"], form.cleaned_data["workflow_at"]
+            try:
+                self._take_step(request, form.instance, step, note, at)
+            except PermissionDenied as refusal:  # the story changed hands while the form saved
+                messages.error(request, f"Your edits were saved, but: {refusal}")
+
+    def response_change(self, request: HttpRequest, obj: Article) -> HttpResponse:
+        if form_step_pressed(request):
+            return self._back_to_story(request, obj)
+        return super().response_change(request, obj)
 
     @staticmethod
     def _byline_for_writer(user, article: Article) -> None:
@@ -283,7 +305,6 @@ class ArticleAdmin(CompareVersionAdmin):
                 "label": "Cancel schedule"
                 if name == "unpublish" and obj.is_scheduled()
                 else TRANSITION_LABELS[name],
-                "url": reverse(f"admin:{info[0]}_{info[1]}_workflow", args=[obj.pk, name]),
             }
             for name in TRANSITION_LABELS
             if name in transitions
@@ -291,7 +312,7 @@ class ArticleAdmin(CompareVersionAdmin):
         can_share = request.user.has_perm("articles.add_sharelink")
         return {
             "workflow_buttons": buttons,
-            "workflow_form": WorkflowForm(),
+            "workflow_button_name": WORKFLOW_BUTTON,
             "workflow_events": obj.events.select_related("actor")[:50],
             "preview_url": reverse("articles:preview", args=[obj.pk]),
             "share_links": obj.share_links.select_related("created_by")[:20] if can_share else [],
@@ -367,7 +388,8 @@ class ArticleAdmin(CompareVersionAdmin):
         return " ".join(error.messages)
 
     def workflow_view(self, request: HttpRequest, pk: int, transition: str) -> HttpResponse:
-        """POST-only buttons of the change form: call the model's workflow method, no more.
+        """A workflow step posted on its own, acting on the saved story (the change form's
+        buttons save the form first instead): call the model's workflow method, no more.
 
         The model checks the user's permission (PermissionDenied becomes a 403) and the
         story's state (ValidationError becomes an error message); nothing changes then.
@@ -382,10 +404,16 @@ class ArticleAdmin(CompareVersionAdmin):
             messages.error(request, "Check the note and the time: " + form.errors.as_text())
             return HttpResponseRedirect(self._change_url(article))
         note, at = form.cleaned_data["note"], form.cleaned_data["at"]
+        self._take_step(request, article, transition, note, at)
+        return self._back_to_story(request, article)
+
+    def _take_step(self, request: HttpRequest, article: Article, transition: str, note, at) -> None:
+        """Call the workflow method; a refusal of the state or input becomes a message.
+
+        PermissionDenied is left to the caller: a 403 for a posted workflow URL.
+        """
         try:
             if transition == "schedule":
-                if at is None:
-                    raise ValidationError("Choose when the story should go live.")
                 event = article.schedule(request.user, at, note=note)
             elif transition == "return_to_authors":
                 event = article.return_to_authors(request.user, note)
@@ -396,6 +424,8 @@ class ArticleAdmin(CompareVersionAdmin):
         else:
             self.log_change(request, article, f"{event.from_status} → {event.to_status}")
             messages.success(request, f"“{article}” is now {event.to_status.lower()}.")
+
+    def _back_to_story(self, request: HttpRequest, article: Article) -> HttpResponse:
         if self.has_view_permission(request, article):
             return HttpResponseRedirect(self._change_url(article))
         return HttpResponseRedirect(reverse("admin:articles_article_changelist"))

@@ -1,6 +1,7 @@
 """Forms of the editorial desk: the article change form and the workflow panel."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse_lazy
 from django.utils import formats, timezone
@@ -35,6 +36,26 @@ class TagAutocompleteWidget(TagWidget):
         js = ["newsroom_admin/tag_autocomplete.js"]
 
 
+def workflow_note_field() -> forms.CharField:
+    return forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def publish_at_field() -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label="Publish at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Local time of the newsroom.",
+    )
+
+
+# The change form's workflow buttons are submit buttons of the form itself, named this, so a
+# step taken with unsaved edits saves them first (same validation, stale check and revision).
+WORKFLOW_BUTTON = "_workflow"
+# Fields that carry no edit of the story: changing only these needs no minor/significant choice.
+NOT_EDITS = frozenset({"base_version", "update_kind", "workflow_note", "workflow_at"})
+
+
 class ArticleAdminForm(forms.ModelForm):
     # The version the editor started from; a save from an older one would overwrite someone.
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -42,9 +63,15 @@ class ArticleAdminForm(forms.ModelForm):
         label="This change is a",
         choices=UpdateKind.CHOICES,
         widget=forms.RadioSelect,
+        required=False,  # required when the text changes; see clean()
         help_text="The story is live. Only significant updates tell readers and search engines "
         "that it changed.",
     )
+    # Inputs of the workflow panel, which sits inside this form (see the change form template).
+    workflow_note = workflow_note_field()
+    workflow_at = publish_at_field()
+    # Who is saving: set per request by ArticleAdmin.get_form, for the workflow step check.
+    desk_user = None
     slug = forms.CharField(
         max_length=120,
         required=False,
@@ -97,7 +124,32 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             self._refuse_stale_save(cleaned.get("base_version"))
+            self._require_update_kind(cleaned)
+            self._check_workflow_step(cleaned)
         return cleaned
+
+    def workflow_step(self) -> str:
+        """The workflow button pressed with this save ("submit", "publish", ...), or ""."""
+        return self.data.get(WORKFLOW_BUTTON, "")
+
+    def _require_update_kind(self, cleaned) -> None:
+        edited = set(self.changed_data) - NOT_EDITS
+        if "update_kind" in self.fields and edited and not cleaned.get("update_kind"):
+            self.add_error("update_kind", self.fields["update_kind"].error_messages["required"])
+
+    def _check_workflow_step(self, cleaned) -> None:
+        """Refuse the whole save, with the form still filled, when the step cannot be taken."""
+        step = self.workflow_step()
+        if not step:
+            return
+        if self.desk_user is None:
+            raise forms.ValidationError("Workflow steps are taken from the story's change form.")
+        try:
+            self.instance.check_transition(
+                self.desk_user, step, cleaned.get("workflow_note", ""), cleaned.get("workflow_at")
+            )
+        except PermissionDenied as refusal:
+            raise forms.ValidationError(str(refusal), code="forbidden") from None
 
     def _refuse_stale_save(self, base_version: int | None) -> None:
         rows = Article.objects.filter(pk=self.instance.pk)
@@ -124,15 +176,11 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 class WorkflowForm(forms.Form):
-    """The note and time a transition may carry; the model method decides what is allowed."""
+    """The note and time a transition posted on its own may carry (the workflow URLs); the
+    model method decides what is allowed."""
 
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    at = forms.DateTimeField(
-        label="Publish at",
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Local time of the newsroom.",
-    )
+    note = workflow_note_field()
+    at = publish_at_field()
 
 
 class ShareLinkForm(forms.ModelForm):

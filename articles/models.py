@@ -501,6 +501,20 @@ class Article(models.Model):
             article=self, actor=user, from_status=from_status, to_status=self.state_label, note=note
         )
 
+    def check_transition(
+        self, user, transition: str, note: str = "", at: dt.datetime | None = None
+    ) -> None:
+        """Raise PermissionDenied or ValidationError unless user may take this workflow step
+        now with this note and time. Changes nothing: the change form asks before it saves."""
+        self._require(user, transition)
+        if transition == "return_to_authors" and not note.strip():
+            raise ValidationError("Say what the authors should change.")
+        if transition == "schedule":
+            if at is None:
+                raise ValidationError("Choose when the story should go live.")
+            if at <= timezone.now():
+                raise ValidationError("Choose a time in the future to schedule a story.")
+
     @transaction.atomic
     def submit(self, user, note: str = "") -> "ArticleEvent":
         """Send the story to the editors' review queue."""
@@ -510,9 +524,7 @@ class Article(models.Model):
     @transaction.atomic
     def return_to_authors(self, user, note: str) -> "ArticleEvent":
         """Send an in-review story back to its authors, saying what to change."""
-        self._require(user, "return_to_authors")
-        if not note.strip():
-            raise ValidationError("Say what the authors should change.")
+        self.check_transition(user, "return_to_authors", note)
         return self._move(user, Status.RETURNED, note)
 
     @transaction.atomic
@@ -526,11 +538,9 @@ class Article(models.Model):
             user, Status.PUBLISHED, note, publish_at=publish_at, first_published_at=first
         )
 
-    def schedule(self, user, at: dt.datetime, note: str = "") -> "ArticleEvent":
+    def schedule(self, user, at: dt.datetime | None, note: str = "") -> "ArticleEvent":
         """Publish at a future minute; who may is checked before what they asked for."""
-        self._require(user, "schedule")
-        if at <= timezone.now():
-            raise ValidationError("Choose a time in the future to schedule a story.")
+        self.check_transition(user, "schedule", at=at)
         return self.publish(user, at=at, note=note)
 
     @transaction.atomic

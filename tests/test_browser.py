@@ -13,7 +13,7 @@ from django.db import connections
 from playwright.sync_api import expect
 
 from articles.models import Article, Status
-from tests.factories import EditorFactory, JournalistFactory, SectionFactory
+from tests.factories import ArticleFactory, EditorFactory, JournalistFactory, SectionFactory
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery"
@@ -34,6 +34,8 @@ CHROME_FLAGS = [
 
 pytestmark = [
     pytest.mark.browser,
+    # live_server empties the database after each test; the roles a migration made come back.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (apt)"),
 ]
 
@@ -87,7 +89,7 @@ def test_story_goes_from_journalist_to_editor_to_reader(live_server, chromium):
     editor = page.locator(".ProseMirror[contenteditable=true]").first
     editor.click()
     page.keyboard.type(paragraph)
-    # Save first (the workflow buttons act on the saved story), then submit.
+    # Save it, then submit.
     page.click("input[name=_continue]")
     expect(page.locator("#workflow-title")).to_contain_text("Draft")
     page.get_by_role("button", name="Submit for review").click()
@@ -121,3 +123,65 @@ def test_story_goes_from_journalist_to_editor_to_reader(live_server, chromium):
     reader.get_by_role("link", name=headline).first.click()
     expect(reader.locator("h1").first).to_have_text(headline)
     expect(reader.get_by_text(paragraph)).to_be_visible()
+
+
+def test_every_workflow_button_keeps_the_edit_typed_before_it(live_server, chromium):
+    """Type an edit, press a workflow button without saving: the edit is there afterwards."""
+    journalist = JournalistFactory(username="jane")
+    EditorFactory(username="eddie")
+    article = ArticleFactory(created_by=journalist, authors=[journalist.author])
+    change = f"/admin/articles/article/{article.pk}/change/"
+
+    def edit_and_press(page, button: str, standfirst: str, **inputs) -> None:
+        page.goto(change)
+        page.fill("#id_standfirst", standfirst)
+        editor = page.locator(".ProseMirror[contenteditable=true]").first
+        editor.click()
+        page.keyboard.press("End")
+        page.keyboard.type(f" {standfirst}")
+        for selector, value in inputs.items():
+            page.fill(selector, value)
+        if page.locator("#id_update_kind_0").count():
+            page.check("#id_update_kind_0")
+        page.get_by_role("button", name=button, exact=True).click()
+        expect(page.locator(".messagelist")).to_contain_text("is now")
+        # The story as it reopens (an editable form, or read-only once it left the author).
+        shown = page.locator("#id_standfirst")
+        if shown.count():
+            expect(shown).to_have_value(standfirst)
+        else:
+            expect(page.locator("#article_form")).to_contain_text(standfirst)
+        saved = Article.objects.get(pk=article.pk)
+        assert saved.standfirst == standfirst and standfirst in saved.body
+
+    page = log_in(chromium, live_server.url, "jane")
+    edit_and_press(page, "Submit for review", "Typed by Jane before submitting.")
+    expect(page.locator("#workflow-title")).to_contain_text("In review")
+    page.context.close()
+
+    page = log_in(chromium, live_server.url, "eddie")
+    edit_and_press(
+        page,
+        "Return to authors",
+        "Typed by the editor before returning.",
+        **{"#id_workflow_note": "Name the minister."},
+    )
+    expect(page.locator("#workflow-title")).to_contain_text("Returned")
+    edit_and_press(
+        page,
+        "Schedule",
+        "Typed by the editor before scheduling.",
+        **{"#id_workflow_at": "2031-05-04T09:30"},
+    )
+    expect(page.locator("#workflow-title")).to_contain_text("Scheduled")
+    edit_and_press(page, "Publish now", "Typed by the editor before publishing.")
+    expect(page.locator("#workflow-title")).to_contain_text("Published")
+    edit_and_press(page, "Unpublish", "Typed by the editor before unpublishing.")
+    expect(page.locator("#workflow-title")).to_contain_text("Withdrawn")
+    page.context.close()
+
+    article.refresh_from_db()
+    assert article.status == Status.WITHDRAWN
+    assert article.standfirst == "Typed by the editor before unpublishing."
+    assert "Typed by Jane before submitting." in article.body
+    assert article.events.count() == 5

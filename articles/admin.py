@@ -470,7 +470,7 @@ class ArticleAdmin(CompareVersionAdmin):
             link = form.save(commit=False)
             link.article, link.created_by = article, request.user
             link.save()
-            url = request.build_absolute_uri(link.get_absolute_url())
+            url = request.build_absolute_uri(link.secret_path())
             messages.success(
                 request,
                 format_html(

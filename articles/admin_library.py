@@ -178,6 +178,7 @@ class ShareLinkAdmin(admin.ModelAdmin):
     readonly_fields = ["article", "note", "created_by", "created_at", "expires_at", "revoked_at"]
     fields = readonly_fields
     actions = ["revoke"]
+    view_on_site = False  # the address is the secret; the link column shows it to those who may
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         """Editors see every link; anyone else only the ones they made (a token is a key)."""
@@ -209,7 +210,7 @@ class ShareLinkAdmin(admin.ModelAdmin):
     def link(self, obj: ShareLink) -> str:
         if not obj.is_valid():
             return "–"
-        return format_html('<a href="{0}" rel="noreferrer">{0}</a>', obj.get_absolute_url())
+        return format_html('<a href="{0}" rel="noreferrer">{0}</a>', obj.secret_path())
 
     @admin.action(description="Revoke selected links", permissions=["revoke"])
     def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -757,7 +757,9 @@ class ShareLink(models.Model):
             self.token = secrets.token_urlsafe(32)
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self) -> str:
+    # Not get_absolute_url(): the address is the secret, and Django hands that method's
+    # result to anyone with an admin login (the "view on site" shortcut, for one).
+    def secret_path(self) -> str:
         return reverse("articles:share", args=[self.token])
 
     def is_valid(self) -> bool:

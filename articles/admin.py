@@ -315,7 +315,15 @@ class ArticleAdmin(CompareVersionAdmin):
             "workflow_button_name": WORKFLOW_BUTTON,
             "workflow_events": obj.events.select_related("actor")[:50],
             "preview_url": reverse("articles:preview", args=[obj.pk]),
-            "share_links": obj.share_links.select_related("created_by")[:20] if can_share else [],
+            "share_links": (
+                obj.share_links.select_related("created_by", "article").prefetch_related("views")[
+                    :20
+                ]
+                if can_share
+                else []
+            ),
+            # Who opened the story's share links is for its editors to see.
+            "show_share_views": self.has_publish_permission(request),
             "share_form": ShareLinkForm() if can_share else None,
             "share_create_url": reverse(f"admin:{info[0]}_{info[1]}_share", args=[obj.pk]),
             "now": timezone.now(),

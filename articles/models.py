@@ -728,7 +728,11 @@ def default_share_expiry() -> dt.datetime:
 
 class ShareLinkQuerySet(models.QuerySet):
     def valid(self):
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        """Links that still open their story: not revoked, not expired, and the story not
+        withdrawn (a takedown for legal reasons must close every way in at once)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).exclude(
+            article__status=Status.WITHDRAWN
+        )
 
 
 class ShareLink(models.Model):
@@ -763,11 +767,41 @@ class ShareLink(models.Model):
         return reverse("articles:share", args=[self.token])
 
     def is_valid(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        return (
+            self.revoked_at is None
+            and self.expires_at > timezone.now()
+            and self.article.status != Status.WITHDRAWN
+        )
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+    def record_view(self, request) -> "ShareLinkView":
+        """Note who opened the link: when, and from which address (as the proxy saw it)."""
+        return self.views.create(
+            address=request.META.get("REMOTE_ADDR") or None,
+            forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR", "")[:200],
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        )
+
+
+class ShareLinkView(models.Model):
+    """One opening of a share link, listed to the story's editors beside the link."""
+
+    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="views")
+    viewed_at = models.DateTimeField(auto_now_add=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    forwarded_for = models.CharField(
+        max_length=200, blank=True, help_text="X-Forwarded-For as the proxy in front sent it."
+    )
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-viewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.link} opened {self.viewed_at:%Y-%m-%d %H:%M}"
 
 
 class BreakingBannerQuerySet(models.QuerySet):

@@ -29,6 +29,7 @@ def share(request: HttpRequest, token: str) -> HttpResponse:
     """A reviewer's view of a draft through a secret link; gone once revoked or expired."""
     link = get_object_or_404(ShareLink.objects.valid(), token=token)
     article = get_object_or_404(Article.objects.for_detail(), pk=link.article_id)
+    link.record_view(request)
     response = _render_preview(request, article)
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"

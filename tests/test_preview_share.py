@@ -174,3 +174,29 @@ def test_a_share_link_opens_only_its_own_story(client, editor):
     link = ShareLink.objects.create(article=shared, created_by=editor)
     page = client.get(link.secret_path()).content.decode()
     assert "Shared story" in page and "Other draft" not in page
+
+
+def test_withdrawing_a_story_closes_its_share_links_at_once(client, editor):
+    article = ArticleFactory(published=True, headline="Legal takedown")
+    link = ShareLink.objects.create(article=article, created_by=editor)
+    assert client.get(link.secret_path()).status_code == 200
+    article.unpublish(editor, note="Legal")
+    assert client.get(link.secret_path()).status_code == 404
+    link.refresh_from_db()
+    assert not link.is_valid()
+
+
+def test_every_share_link_view_is_logged_and_listed_to_editors(client, editor, journalist):
+    article = ArticleFactory(created_by=journalist, authors=[journalist.author])
+    link = ShareLink.objects.create(article=article, created_by=journalist, note="lawyer")
+    client.get(link.secret_path(), REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT="Lawyer's phone")
+    client.get(link.secret_path(), REMOTE_ADDR="198.51.100.4")
+    views = list(link.views.order_by("viewed_at"))
+    assert [v.address for v in views] == ["203.0.113.7", "198.51.100.4"]
+    assert views[0].user_agent == "Lawyer's phone"
+
+    client.force_login(editor)
+    page = client.get(change_url(article)).content.decode()
+    assert "2 times" in page and "203.0.113.7" in page and "198.51.100.4" in page
+    client.force_login(journalist)
+    assert "203.0.113.7" not in client.get(change_url(article)).content.decode()

@@ -87,11 +87,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if _is_staff(request):
             add_never_cache_headers(response)
             return response
-        if (
-            response.status_code not in CACHEABLE_STATUSES
-            or response.streaming
-            or response.cookies
-        ):
+        if response.status_code not in CACHEABLE_STATUSES or response.streaming or response.cookies:
             return response
         keys = surrogate_keys(request)
         response["Surrogate-Key"] = " ".join(sorted(keys))

@@ -28,9 +28,9 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles.public import add_keys, public_page
 from articles.feeds import absolute
 from articles.models import Article, Section
+from articles.public import add_keys, public_page
 
 NEWS_WINDOW = dt.timedelta(hours=48)
 NEWS_LIMIT = 1000

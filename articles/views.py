@@ -127,7 +127,8 @@ def _not_live(request: HttpRequest, slug: str) -> HttpResponse:
         add_keys(request, f"story-{moved.article_id}")
         return redirect(moved.article.get_absolute_url(), permanent=True)
     gone = (
-        ArticleRedirect.objects.filter(old_path=request.path, article__in=Article.objects.withdrawn())
+        ArticleRedirect.objects.filter(old_path=request.path)
+        .filter(article__in=Article.objects.withdrawn())
         .values_list("article_id", flat=True)
         .first()
     )

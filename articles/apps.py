@@ -48,7 +48,8 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         register_revisions()
 
-        from articles import search
+        from articles import invalidation, search
 
         search.connect_signals()
+        invalidation.connect()
         post_migrate.connect(sync_site, sender=self, dispatch_uid="articles-sync-site")

@@ -9,7 +9,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_safe
 
 from articles import feeds, sitemaps
-from articles.cache import public_page
+from articles.public import public_page
 
 
 def feed_view(feed_class: type[feeds.Feed]):

@@ -32,8 +32,10 @@ from imagekit.cachefiles import ImageCacheFile
 from taggit.models import Tag
 
 from accounts.models import Author
+from articles.fragments import shown_in_teaser
 from articles.images import Rendition
 from articles.models import Article, Byline, Correction, Section
+from articles.public import add_keys
 
 FEED_SIZE = 20
 # The featured photo's rendition that feeds point at: big enough for readers' cards,
@@ -188,7 +190,21 @@ class LatestArticlesFeed(Feed):
         return [feedgenerator.Enclosure(image["url"], image["length"], image["type"])]
 
     def item_extra_kwargs(self, item: Article) -> dict[str, Any]:
-        return {"bylines": _bylines(item), "image": feed_image(item.featured_image)}
+        return {
+            "bylines": _bylines(item),
+            "image": feed_image(item.featured_image),
+            "surrogate_keys": _shown_in_item(item),
+        }
+
+    def shown(self, obj) -> list[str]:
+        """Surrogate keys of the feed itself (its section, tag or author and their list)."""
+        return []
+
+    def get_feed(self, obj, request: HttpRequest):
+        feed = super().get_feed(obj, request)
+        shown = (key for item in feed.items for key in item["surrogate_keys"])
+        add_keys(request, "feeds", *self.shown(obj), *shown)
+        return feed
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
@@ -197,6 +213,11 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
 def _bylines_prefetch() -> Prefetch:
     return Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+
+
+def _shown_in_item(item: Article) -> list[str]:
+    """An item shows what a teaser does, and the story's tags."""
+    return [*shown_in_teaser(item), *(f"tag-{tag.pk}" for tag in item.tags.all())]
 
 
 def _bylines(item: Article) -> list[tuple[str, str]]:
@@ -213,6 +234,9 @@ class SectionFeed(LatestArticlesFeed):
 
     def get_object(self, request: HttpRequest, slug: str) -> Section:
         return get_object_or_404(Section, slug=slug)
+
+    def shown(self, obj) -> list[str]:
+        return [f"section-{obj.pk}", f"section-{obj.pk}-list"]
 
     def title(self, obj: Section) -> str:
         return f"{settings.SITE_NAME}: {obj.name}"
@@ -235,6 +259,9 @@ class TagFeed(LatestArticlesFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Tag:
         return get_object_or_404(Tag, slug=slug)
 
+    def shown(self, obj) -> list[str]:
+        return [f"tag-{obj.pk}", f"tag-{obj.pk}-list"]
+
     def title(self, obj: Tag) -> str:
         return f"{settings.SITE_NAME}: {obj.name}"
 
@@ -255,6 +282,9 @@ class TagAtomFeed(TagFeed):
 class AuthorFeed(LatestArticlesFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Author:
         return get_object_or_404(Author, slug=slug)
+
+    def shown(self, obj) -> list[str]:
+        return [f"author-{obj.pk}", f"author-{obj.pk}-list"]
 
     def title(self, obj: Author) -> str:
         return f"{settings.SITE_NAME}: {obj.name}"
@@ -332,7 +362,16 @@ class CorrectionsFeed(Feed):
 
     def item_extra_kwargs(self, item: Correction) -> dict[str, Any]:
         # Corrections are the newsroom's own voice, not the reporter's.
-        return {"bylines": [(settings.SITE_NAME, absolute("/"))]}
+        return {
+            "bylines": [(settings.SITE_NAME, absolute("/"))],
+            "surrogate_keys": [f"story-{item.article_id}", f"section-{item.article.section_id}"],
+        }
+
+    def get_feed(self, obj, request: HttpRequest):
+        feed = super().get_feed(obj, request)
+        shown = (key for item in feed.items for key in item["surrogate_keys"])
+        add_keys(request, "feeds", "corrections", *shown)
+        return feed
 
 
 class CorrectionsAtomFeed(CorrectionsFeed):

@@ -1,6 +1,5 @@
 import dataclasses
 import datetime as dt
-import functools
 import secrets
 from typing import ClassVar
 
@@ -19,7 +18,6 @@ from imagekit.cachefiles import ImageCacheFile
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from articles import cache
 from articles.images import (
     RENDITION_WIDTHS,
     Rendition,
@@ -28,7 +26,6 @@ from articles.images import (
     without_metadata,
 )
 from articles.text import reading_minutes, unique_slug, word_count
-from newsroom.precompiled import Precompiled
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -38,17 +35,6 @@ RESERVED_SLUGS = frozenset(
     "sitemap.xml robots.txt healthz preview share corrections pages about contact api "
     "accounts login logout news".split()
 )
-
-
-def invalidate_public_pages(references: bool = False) -> None:
-    """Drop cached public pages now, and again once the transaction commits, so a request
-    that rendered between the two cannot keep the old version in the cache.
-
-    references=True also drops every rendered story fragment (see articles.fragments): for
-    changes to what stories show but do not own, such as a section's name.
-    """
-    cache.invalidate_public_pages(references)
-    transaction.on_commit(functools.partial(cache.invalidate_public_pages, references))
 
 
 def validate_section_slug(value: str) -> None:
@@ -81,10 +67,6 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        invalidate_public_pages(references=True)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:section", args=[self.slug])
@@ -286,7 +268,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         the number of shared tags (which means grouping thousands of rows on a big archive).
         """
         story, related = None, {}
-        for *columns, rank in _STORY_PAGE(slug=slug, at=timezone.now()):
+        for *columns, rank in _story_page(slug, timezone.now()):
             if rank == 0:
                 story = StoryRow(*columns)
             else:  # a story both tagged alike and in the section comes twice
@@ -393,8 +375,6 @@ class Article(models.Model):
             self.refresh_search_document()
         if old_url and old_url != self.get_absolute_url():
             ArticleRedirect.objects.update_or_create(old_path=old_url, defaults={"article": self})
-        if self.status in (Status.PUBLISHED, Status.WITHDRAWN):
-            invalidate_public_pages()
 
     # --- Reading -----------------------------------------------------------------------
 
@@ -607,10 +587,6 @@ def _story_page(slug: str, at: dt.datetime) -> models.QuerySet:
     )
 
 
-# Every story page runs it: compiled once per process (see newsroom.precompiled).
-_STORY_PAGE = Precompiled(_story_page, slug=str, at=dt.datetime)
-
-
 class Byline(models.Model):
     class Role(models.TextChoices):
         WRITTEN_BY = "author", "Written by"
@@ -708,7 +684,6 @@ class Correction(models.Model):
             article.save(update_fields=["updated_at", "modified_at"])
         if moved_from:
             Article.objects.filter(pk=moved_from).update(modified_at=timezone.now())
-        invalidate_public_pages()
 
 
 class ArticleRedirect(models.Model):
@@ -826,10 +801,6 @@ class BreakingBanner(models.Model):
     def __str__(self) -> str:
         return self.text
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        invalidate_public_pages()
-
     def clean(self):
         if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The banner must end after it starts."})
@@ -846,8 +817,3 @@ def _story_rows_changed(sender, instance, **kwargs) -> None:
     keyed by the story's modified_at: changed on their own, they date the story too."""
     article_id = getattr(instance, "article_id", None) or instance.content_object_id
     Article.objects.filter(pk=article_id).update(modified_at=timezone.now())
-
-
-@receiver(post_delete, sender=Correction)
-def _correction_deleted(sender, instance, **kwargs) -> None:
-    invalidate_public_pages()

@@ -28,9 +28,9 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles.cache import public_page
 from articles.feeds import absolute
 from articles.models import Article, Section
+from articles.public import add_keys, public_page
 
 NEWS_WINDOW = dt.timedelta(hours=48)
 NEWS_LIMIT = 1000
@@ -154,6 +154,7 @@ def news_stories() -> QuerySet:
 @public_page
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     """The index: one entry per non-empty sitemap (and page of it), with its lastmod."""
+    add_keys(request, "sitemaps")
     entries = []
     for name, cls in SITEMAPS.items():
         sitemap = cls()
@@ -189,6 +190,7 @@ def sitemap_section(request: HttpRequest, section: str, page: int = 1) -> HttpRe
         raise Http404("No such sitemap page.") from None
     if not urls:
         raise Http404("This sitemap is empty.")
+    add_keys(request, "sitemaps")
     return render(
         request,
         "sitemaps/sitemap.xml",
@@ -202,6 +204,7 @@ def sitemap_section(request: HttpRequest, section: str, page: int = 1) -> HttpRe
 def news_sitemap(request: HttpRequest) -> HttpResponse:
     """Google News sitemap. With no story in the last 48 hours it lists only the home page,
     without news markup: an empty urlset would not be a valid sitemap."""
+    add_keys(request, "sitemaps")
     stories = list(news_stories())
     return render(
         request,

@@ -1,28 +1,29 @@
-"""The public reader pages. Every story they show comes from Article.objects.live()."""
+"""The public reader pages. Every story they show comes from Article.objects.live().
 
-import dataclasses
-import datetime as dt
+Each page names what it shows with surrogate keys (articles.public.add_keys; the names are in
+articles.invalidation): teasers and story parts add theirs as they are rendered
+(articles.fragments), the views add the lists and objects around them.
+"""
 
+from django.conf import settings
+from django.contrib.flatpages.models import FlatPage
 from django.contrib.flatpages.views import flatpage as flatpage_view
+from django.contrib.flatpages.views import render_flatpage
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
 from articles import fragments
-from articles.cache import page_state, public_page
 from articles.feeds import feed_links
-from articles.fragments import STUB_FIELDS
+from articles.fragments import STUB_FIELDS, site_state
 from articles.models import Article, ArticleRedirect, Correction, Section
+from articles.public import add_keys, public_page
 from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles
-from newsroom.precompiled import Precompiled
 
 PAGE_SIZE = 20
 TOP_STORIES = 6
@@ -46,60 +47,35 @@ def _list_page(request: HttpRequest, queryset: QuerySet) -> tuple[Page, list]:
     return page, fragments.rendered(request, [(article, "list") for article in page])
 
 
-@dataclasses.dataclass(frozen=True)
-class HomeStory:
-    """One of the newest stories, as the home page groups them.
-
-    The time of its last change (for its teasers' cache keys) arrives as text and is parsed
-    only for the few stories the page shows: Django's loader for PostgreSQL timestamps is pure
-    Python, and parsing 400 of them took four times as long as the rest of the query.
-    """
-
-    pk: int
-    modified_text: str
-    section_id: int
-
-    @cached_property
-    def modified_at(self) -> dt.datetime:
-        moment = parse_datetime(self.modified_text)
-        return moment if timezone.is_aware(moment) else timezone.make_aware(moment, dt.UTC)
-
-
-def _newest(at: dt.datetime, lead: bool, count: int) -> QuerySet:
-    stories = Article.objects.live(at).newest_first()
-    if lead:
-        stories = stories.filter(is_lead=True)
-    stories = stories.annotate(modified_text=Cast("modified_at", TextField()))
-    return stories.values_list("pk", "modified_text", "section_id")[:count]
-
-
-# The lead is the newest story editors flagged as lead, else simply the newest. The rest of
-# the page comes from the newest few hundred stories, grouped in Python rather than ranked per
-# section in SQL: one light query, bounded however large the archive grows.
-_LEAD = Precompiled(lambda at: _newest(at, lead=True, count=1), row=HomeStory, at=dt.datetime)
-_RECENT = Precompiled(
-    lambda at: _newest(at, lead=False, count=RECENT_FOR_SECTIONS), row=HomeStory, at=dt.datetime
-)
-
-
 @require_safe
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
+    """The lead (the newest story editors flagged as lead, else simply the newest), the next
+    few, and the newest few per top-level section. The sections' stories come from the
+    newest few hundred, grouped in Python rather than ranked per section in SQL: one light
+    query, bounded however large the archive grows."""
+    add_keys(request, "home")
     now = timezone.now()
-    recent = _RECENT(at=now)
-    lead = next(iter(_LEAD(at=now)), None) or (recent[0] if recent else None)
-    rest = [story for story in recent if story.pk != getattr(lead, "pk", None)]
-    top, rest = rest[:TOP_STORIES], rest[TOP_STORIES:]
-    state = page_state(request)
-    by_section: dict[int, list] = {item["pk"]: [] for item in state["nav"]}
-    for story in rest:
-        stories = by_section.get(state["top_sections"].get(story.section_id))
+    live = Article.objects.live(now).newest_first()
+    recent = list(live.values_list("pk", "section_id")[:RECENT_FOR_SECTIONS])
+    lead = live.filter(is_lead=True).values_list("pk", flat=True).first()
+    if lead is None and recent:
+        lead = recent[0][0]
+    rest = [(pk, section_id) for pk, section_id in recent if pk != lead]
+    top, rest = [pk for pk, _ in rest[:TOP_STORIES]], rest[TOP_STORIES:]
+    state = site_state(request)
+    by_section: dict[int, list[int]] = {item["pk"]: [] for item in state["nav"]}
+    for pk, section_id in rest:
+        stories = by_section.get(state["top_sections"].get(section_id))
         if stories is not None and len(stories) < PER_SECTION:
-            stories.append(story)
+            stories.append(pk)
+    shown = [pk for pks in ([lead] if lead else [], top, *by_section.values()) for pk in pks]
+    # Teasers are keyed by modified_at: read for the few shown, not the few hundred.
+    stubs = Article.objects.only(*STUB_FIELDS).in_bulk(shown)
+    wanted = [(stubs[lead], "lead")] if lead else []
+    wanted += [(stubs[pk], "top") for pk in top]
+    wanted += [(stubs[pk], "in_section") for pks in by_section.values() for pk in pks]
     # Every teaser on the page in one cache round trip.
-    wanted = [(lead, "lead")] if lead else []
-    wanted += [(story, "top") for story in top]
-    wanted += [(story, "in_section") for stories in by_section.values() for story in stories]
     html = iter(fragments.rendered(request, wanted))
     lead_html = next(html) if lead else None
     top_html = [next(html) for _ in top]
@@ -123,6 +99,7 @@ def article_detail(
     story, related = Article.objects.live_story_with_related(slug)
     if story is None:
         return _not_live(request, slug)
+    add_keys(request, f"story-{story.pk}")
     if request.path != story.get_absolute_url():
         # Same story under an older section or date: send readers to where it lives now.
         return redirect(story.get_absolute_url(), permanent=True)
@@ -139,16 +116,24 @@ def article_detail(
 
 def _not_live(request: HttpRequest, slug: str) -> HttpResponse:
     """Withdrawn stories are gone (410); renamed ones moved (301); everything else 404."""
-    if Article.objects.withdrawn().filter(slug=slug).exists():
+    withdrawn = Article.objects.withdrawn().filter(slug=slug).values_list("pk", flat=True).first()
+    if withdrawn:
+        add_keys(request, f"story-{withdrawn}")
         return render(request, "410.html", status=410)
     moved = ArticleRedirect.objects.filter(
         old_path=request.path, article__in=Article.objects.live()
     ).first()
     if moved:
+        add_keys(request, f"story-{moved.article_id}")
         return redirect(moved.article.get_absolute_url(), permanent=True)
-    if ArticleRedirect.objects.filter(
-        old_path=request.path, article__in=Article.objects.withdrawn()
-    ).exists():
+    gone = (
+        ArticleRedirect.objects.filter(old_path=request.path)
+        .filter(article__in=Article.objects.withdrawn())
+        .values_list("article_id", flat=True)
+        .first()
+    )
+    if gone:
+        add_keys(request, f"story-{gone}")
         return render(request, "410.html", status=410)
     raise Http404("No such story.")
 
@@ -157,13 +142,18 @@ def _not_live(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def section(request: HttpRequest, section: str) -> HttpResponse:
     section = get_object_or_404(Section.objects.select_related("parent"), slug=section)
+    subsections = list(section.children.all())
+    add_keys(request, f"section-{section.pk}", f"section-{section.pk}-list")
+    add_keys(request, *(f"section-{child.pk}" for child in subsections))
+    if section.parent_id:
+        add_keys(request, f"section-{section.parent_id}")
     page, teasers = _list_page(request, Article.objects.live().in_section(section))
     return render(
         request,
         "articles/section.html",
         {
             "section": section,
-            "subsections": section.children.all(),
+            "subsections": subsections,
             "page": page,
             "teasers": teasers,
             "feeds": feed_links(section),
@@ -175,6 +165,7 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
 @public_page
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
+    add_keys(request, f"tag-{tag.pk}", f"tag-{tag.pk}-list")
     page, teasers = _list_page(request, Article.objects.live().tagged(tag))
     context = {"tag": tag, "page": page, "teasers": teasers, "feeds": feed_links(tag)}
     return render(request, "articles/tag.html", context)
@@ -184,6 +175,9 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    add_keys(request, f"author-{author.pk}", f"author-{author.pk}-list")
+    if author.photo_id:
+        add_keys(request, f"image-{author.photo_id}")
     page, teasers = _list_page(request, Article.objects.live().by(author).distinct())
     context = {"author": author, "page": page, "teasers": teasers, "feeds": feed_links(author)}
     return render(request, "articles/author.html", context)
@@ -192,6 +186,7 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @public_page
 def search(request: HttpRequest) -> HttpResponse:
+    add_keys(request, "search")
     raw = request.GET.get("q", "")
     query = clean_query(raw)
     page = None
@@ -200,6 +195,7 @@ def search(request: HttpRequest) -> HttpResponse:
             Article.objects.live().for_listing().defer("body", "search_document"), query
         )
         page = _page(request, results)
+        add_keys(request, *(key for article in page for key in fragments.shown_in_teaser(article)))
     return render(
         request,
         "articles/search.html",
@@ -221,7 +217,9 @@ def corrections(request: HttpRequest) -> HttpResponse:
         .select_related("article__section")
         .order_by("-published_at", "-pk")
     )
-    return render(request, "articles/corrections.html", {"page": _page(request, notes)})
+    page = _page(request, notes)
+    add_keys(request, "corrections", *(f"story-{note.article_id}" for note in page))
+    return render(request, "articles/corrections.html", {"page": page})
 
 
 @require_safe
@@ -231,4 +229,9 @@ def flatpage(request: HttpRequest, url: str) -> HttpResponse:
 
     Their URL field holds the full path, e.g. “/pages/about/”.
     """
-    return flatpage_view(request, f"/pages/{url}")
+    url = f"/pages/{url}"
+    page = FlatPage.objects.filter(url=url, sites=settings.SITE_ID).first()
+    if page is None:
+        return flatpage_view(request, url)  # a 404, or the address with its slash added
+    add_keys(request, f"page-{page.pk}")
+    return render_flatpage(request, page)

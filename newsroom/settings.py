@@ -65,7 +65,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "articles.cache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -157,10 +156,27 @@ else:
         }
     }
 
-# --- Public page caching (seconds) ------------------------------------------------------
+# --- The edge cache: Varnish, a CDN (see articles.public, articles.invalidation) ----------
 
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# Browsers keep public pages this long (seconds); the edge keeps them up to EDGE_TTL, less
+# when the page changes by the clock (a scheduled story, a banner) before that.
 CDN_MAX_AGE = env.int("CDN_MAX_AGE", default=60)
+# Every change purges the pages it touches; EDGE_TTL bounds how long a lost purge is seen.
+EDGE_TTL = env.int("EDGE_TTL", default=3600)
+EDGE_STALE_SECONDS = env.int("EDGE_STALE_SECONDS", default=600)  # stale-while-revalidate
+# Where purges go: comma-separated "varnish", "fastly" (or a dotted path); none: no purging.
+PURGE_BACKENDS = env.list("PURGE_BACKENDS", default=[])
+PURGE_TIMEOUT = env.float("PURGE_TIMEOUT", default=0.5)
+VARNISH_PURGE_URLS = env.list("VARNISH_PURGE_URLS", default=["http://127.0.0.1:8080/"])
+FASTLY_API_URL = env.str("FASTLY_API_URL", default="https://api.fastly.com")
+FASTLY_SERVICE_ID = env.str("FASTLY_SERVICE_ID", default="")
+FASTLY_API_TOKEN = env.str("FASTLY_API_TOKEN", default="")
+FASTLY_SOFT_PURGE = env.bool("FASTLY_SOFT_PURGE", default=False)
+_unknown = set(PURGE_BACKENDS) - {"varnish", "fastly"} - {b for b in PURGE_BACKENDS if "." in b}
+if _unknown:
+    stop(f"PURGE_BACKENDS names unknown backends {sorted(_unknown)}: use varnish, fastly.")
+if "fastly" in PURGE_BACKENDS and not (FASTLY_SERVICE_ID and FASTLY_API_TOKEN):
+    stop("PURGE_BACKENDS has fastly: set FASTLY_SERVICE_ID and FASTLY_API_TOKEN too.")
 
 # --- Time and language ------------------------------------------------------------------
 

@@ -39,3 +39,22 @@ def live_server_db_url(transactional_db):
         return f"sqlite:///{s['NAME']}"
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def purged(settings, django_capture_on_commit_callbacks):
+    """purged.after(change): the keys purged once change() commits (change runs inside the
+    test's transaction, so its on_commit callbacks are run as a commit would run them)."""
+    from tests.purges import RecordingPurge
+
+    settings.PURGE_BACKENDS = ["tests.purges.RecordingPurge"]
+
+    class Purged:
+        def after(self, change) -> set[str]:
+            RecordingPurge.sent.clear()
+            with django_capture_on_commit_callbacks(execute=True):
+                change()
+            return set().union(*RecordingPurge.sent)
+
+    yield Purged()
+    RecordingPurge.sent.clear()

@@ -1,17 +1,13 @@
-"""Public pages are cached (server side and by CDNs) yet change the moment the news does."""
+"""Public pages name what they show (Surrogate-Key) and say how long the edge may keep them;
+every change purges exactly the pages it touches once it commits."""
 
 import datetime as dt
-import os
 
 import pytest
 import time_machine
-from django.core.cache import cache
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Byline
+from articles.models import Article, BreakingBanner, Byline
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -22,103 +18,325 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+STORY_LISTS = {"home", "feeds", "sitemaps", "search", "corrections"}
+
+
+def keys(response) -> set[str]:
+    return set(response["Surrogate-Key"].split())
+
+
+def s_maxage(response) -> int:
+    directives = dict(
+        part.strip().partition("=")[::2] for part in response["Cache-Control"].split(",")
+    )
+    return int(directives["s-maxage"])
+
 
 @pytest.fixture
-def story():
-    return ArticleFactory(published=True, headline="Cached story", tag_names=["oil"])
+def author():
+    return AuthorFactory(name="Leyla Mammadova", photo=ImageFactory())
 
 
-def test_public_pages_send_cdn_headers_and_an_etag(client, story):
+@pytest.fixture
+def story(author):
+    article = ArticleFactory(
+        published=True,
+        headline="Cached story",
+        tag_names=["oil"],
+        authors=[author],
+        featured_image=ImageFactory(),
+    )
+    return article
+
+
+@pytest.fixture
+def unrelated():
+    other = SectionFactory(name="Sport", slug="sport")
+    return ArticleFactory(published=True, headline="Derby tonight", section=other, tag_names=["f"])
+
+
+def test_public_pages_send_edge_headers_and_an_etag(client, story):
     for path in ("/", story.get_absolute_url(), "/politics/", "/tags/oil/", "/search/?q=oil"):
         response = client.get(path)
         assert response["Cache-Control"] == (
-            "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+            "public, max-age=60, s-maxage=3600, stale-while-revalidate=600"
         ), path
         assert response["ETag"], path
+        assert {"all", "chrome", f"story-{story.pk}"} <= keys(response), path
         # Readers never cost a session lookup, so pages don't vary by cookie.
         assert "Cookie" not in response.get("Vary", ""), path
 
 
-def test_conditional_get_answers_304_with_an_empty_body(client, story):
+def test_the_story_page_names_the_story_its_section_tags_authors_photos_and_related(
+    client, story, author
+):
+    related = ArticleFactory(published=True, headline="Older oil story", tag_names=["oil"])
+    tag = story.tags.get()
+    shown = keys(client.get(story.get_absolute_url()))
+    assert {
+        "all",
+        "chrome",
+        f"story-{story.pk}",
+        f"section-{story.section_id}",
+        f"tag-{tag.pk}",
+        f"author-{author.pk}",
+        f"image-{author.photo_id}",
+        f"image-{story.featured_image_id}",
+        f"story-{related.pk}",
+    } <= shown
+    # A story page is no list: a publish elsewhere does not purge it.
+    assert not shown & (STORY_LISTS | {f"section-{story.section_id}-list"})
+
+
+def test_list_pages_feeds_and_sitemaps_carry_their_list_keys(client, story, author):
+    tag = story.tags.get()
+    section = story.section_id
+    expected = {
+        "/": {"home", "chrome", f"story-{story.pk}", f"author-{author.pk}"},
+        "/politics/": {f"section-{section}", f"section-{section}-list", f"story-{story.pk}"},
+        "/tags/oil/": {f"tag-{tag.pk}", f"tag-{tag.pk}-list", f"story-{story.pk}"},
+        author.get_absolute_url(): {f"author-{author.pk}", f"author-{author.pk}-list"},
+        "/search/?q=cached": {"search", f"story-{story.pk}"},
+        "/corrections/": {"corrections", "chrome"},
+        "/feeds/rss/": {"feeds", f"story-{story.pk}", f"tag-{tag.pk}"},
+        "/feeds/sections/politics/rss/": {"feeds", f"section-{section}-list"},
+        "/feeds/tags/oil/atom/": {"feeds", f"tag-{tag.pk}-list"},
+        f"/feeds/authors/{author.slug}/rss/": {"feeds", f"author-{author.pk}-list"},
+        "/feeds/corrections/rss/": {"feeds", "corrections"},
+        "/sitemap.xml": {"sitemaps"},
+        "/sitemap-articles.xml": {"sitemaps"},
+        "/sitemap-news.xml": {"sitemaps"},
+    }
+    for path, wanted in expected.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert wanted | {"all"} <= keys(response), (path, keys(response))
+    assert "chrome" not in keys(client.get("/feeds/rss/"))  # no HTML, no chrome
+
+
+def test_standing_pages_withdrawn_stories_and_old_addresses_carry_their_keys(client, story, editor):
+    from django.contrib.flatpages.models import FlatPage
+    from django.contrib.sites.models import Site
+
+    page = FlatPage.objects.create(url="/pages/about/", title="About", content="<p>Us.</p>")
+    page.sites.add(Site.objects.get_current())
+    assert {f"page-{page.pk}", "chrome"} <= keys(client.get("/pages/about/"))
+    old_url = story.get_absolute_url()
+    story.slug = "cached-story-renamed"
+    story.save()
+    moved = client.get(old_url)
+    assert moved.status_code == 301 and f"story-{story.pk}" in keys(moved)
+    story.unpublish(editor)
+    for url in (old_url, story.get_absolute_url()):
+        gone = client.get(url)
+        assert gone.status_code == 410 and f"story-{story.pk}" in keys(gone)
+
+
+def test_404s_carry_no_cache_headers(client):
+    response = client.get("/politics/2020/01/01/no-such-story/")
+    assert response.status_code == 404
+    assert "Surrogate-Key" not in response and "public" not in response.get("Cache-Control", "")
+
+
+def test_conditional_get_answers_304_with_an_empty_body_and_the_keys(client, story):
     first = client.get(story.get_absolute_url())
     again = client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
     assert again.content == b""
+    assert again["Surrogate-Key"] == first["Surrogate-Key"]
     other = client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH='"something-else"')
     assert other.status_code == 200
-
-
-def test_cached_page_is_served_without_touching_the_database(
-    client, story, django_assert_num_queries
-):
-    client.get(story.get_absolute_url())
-    with django_assert_num_queries(0):
-        response = client.get(story.get_absolute_url())
-    assert response.status_code == 200
-    assert b"Cached story" in response.content
-
-
-def test_cache_key_ignores_unknown_query_parameters(client, story, django_assert_num_queries):
-    client.get("/")
-    with django_assert_num_queries(0):
-        assert client.get("/?utm_source=newsletter").status_code == 200
-
-
-def test_a_newly_published_story_appears_at_once(client, story, editor):
-    assert b"Fresh news" not in client.get("/").content
-    fresh = ArticleFactory(headline="Fresh news", section=story.section, tag_names=["oil"])
-    assert b"Fresh news" not in client.get("/").content
-    fresh.publish(editor)
-    for path in ("/", story.section.get_absolute_url(), "/tags/oil/"):
-        assert b"Fresh news" in client.get(path).content, path
-    assert client.get(fresh.get_absolute_url()).status_code == 200
-
-
-def test_a_new_correction_appears_at_once(client, story):
-    assert b"misstated" not in client.get(story.get_absolute_url()).content
-    CorrectionFactory(article=story)
-    assert b"misstated the date" in client.get(story.get_absolute_url()).content
-    assert b"misstated the date" in client.get("/corrections/").content
-
-
-def test_a_withdrawn_story_disappears_at_once(client, story, editor):
-    url = story.get_absolute_url()
-    assert client.get(url).status_code == 200
-    assert b"Cached story" in client.get("/").content
-    story.unpublish(editor)
-    assert client.get(url).status_code == 410
-    assert b"Cached story" not in client.get("/").content
-
-
-def test_a_scheduled_story_appears_when_its_time_comes_without_any_job(client, story):
-    now = timezone.now()
-    later = ArticleFactory(
-        published=True,
-        headline="Scheduled story",
-        publish_at=now + dt.timedelta(minutes=2),
-        first_published_at=now + dt.timedelta(minutes=2),
-    )
-    assert b"Scheduled story" not in client.get("/").content
-    assert client.get(later.get_absolute_url()).status_code == 404
-    # Three minutes on: well inside the page cache's lifetime, so only the schedule can
-    # explain the change.
-    with time_machine.travel(now + dt.timedelta(minutes=3)):
-        assert b"Scheduled story" in client.get("/").content
-        assert client.get(later.get_absolute_url()).status_code == 200
 
 
 def test_staff_always_get_fresh_private_pages(client, story, editor):
     client.force_login(editor)
     response = client.get("/")
     assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+    assert "Surrogate-Key" not in response
     story.headline = "Edited quietly"
-    # A save that would not invalidate (update_fields) still shows up for staff.
     story.save(update_fields=["headline"])
     assert b"Edited quietly" in client.get("/").content
 
 
+def test_the_edge_ttl_of_lists_ends_when_the_next_scheduled_story_is_due(client, story):
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        later = ArticleFactory(
+            published=True,
+            headline="Scheduled story",
+            publish_at=now + dt.timedelta(minutes=10),
+            first_published_at=now + dt.timedelta(minutes=10),
+        )
+        for path in ("/", "/politics/", "/feeds/rss/", "/sitemap.xml"):
+            assert s_maxage(client.get(path)) == 600, path
+        # Story pages do not list stories: the schedule does not shorten their stay.
+        assert s_maxage(client.get(story.get_absolute_url())) == 3600
+        assert client.get(later.get_absolute_url()).status_code == 404
+    with time_machine.travel(now + dt.timedelta(minutes=11), tick=False):
+        assert b"Scheduled story" in client.get("/").content
+        assert client.get(later.get_absolute_url()).status_code == 200
+        assert s_maxage(client.get("/")) == 3600
+
+
+def test_a_banner_shows_and_goes_on_time_and_bounds_every_html_page(client, story):
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        BreakingBanner.objects.create(
+            text="Polls close at eight",
+            starts_at=now + dt.timedelta(minutes=5),
+            ends_at=now + dt.timedelta(minutes=20),
+        )
+        response = client.get(story.get_absolute_url())
+        assert b"Polls close" not in response.content
+        assert s_maxage(response) == 300
+        assert s_maxage(client.get("/feeds/rss/")) == 300  # lists: the banner's times too
+    with time_machine.travel(now + dt.timedelta(minutes=6), tick=False):
+        response = client.get(story.get_absolute_url())
+        assert b"Polls close" in response.content
+        assert s_maxage(response) == 14 * 60
+    with time_machine.travel(now + dt.timedelta(minutes=21), tick=False):
+        response = client.get(story.get_absolute_url())
+        assert b"Polls close" not in response.content
+        assert s_maxage(response) == 3600
+
+
+def test_edge_ttl_follows_the_setting(client, story, settings):
+    settings.EDGE_TTL = 120
+    assert s_maxage(client.get(story.get_absolute_url())) == 120
+
+
+# --- What each change purges ------------------------------------------------------------
+
+
+def test_a_publish_purges_home_and_its_lists_but_no_other_story(
+    client, story, unrelated, editor, author, purged
+):
+    fresh = ArticleFactory(headline="Fresh news", section=story.section, tag_names=["oil"])
+    Byline.objects.create(article=fresh, author=author)
+    assert purged.after(lambda: fresh.save()) == set()  # a draft purges nothing
+    sent = purged.after(lambda: fresh.publish(editor))
+    tag = story.tags.get()
+    assert sent == {
+        f"story-{fresh.pk}",
+        *STORY_LISTS,
+        f"section-{story.section_id}-list",
+        f"tag-{tag.pk}-list",
+        f"author-{author.pk}-list",
+    }
+    assert f"story-{story.pk}" not in sent and f"story-{unrelated.pk}" not in sent
+    for path in ("/", story.section.get_absolute_url(), "/tags/oil/"):
+        assert b"Fresh news" in client.get(path).content, path
+
+
+def test_a_story_in_a_subsection_purges_its_parents_list_too(editor, purged):
+    nation = SectionFactory(name="Nation", slug="nation")
+    regions = SectionFactory(name="Regions", slug="regions", parent=nation)
+    story = ArticleFactory(section=regions)
+    sent = purged.after(lambda: story.publish(editor))
+    assert {f"section-{regions.pk}-list", f"section-{nation.pk}-list"} <= sent
+
+
+def test_an_edit_purges_the_story_and_its_lists(story, unrelated, purged):
+    story.headline = "Cached story, updated"
+    sent = purged.after(story.save)
+    assert {f"story-{story.pk}", "home", f"section-{story.section_id}-list"} <= sent
+    assert f"story-{unrelated.pk}" not in sent
+
+
+def test_moving_a_story_purges_the_lists_it_left_and_joined(client, story, unrelated, purged):
+    old_section, new_section = story.section, unrelated.section
+    story.section = new_section
+    sent = purged.after(story.save)
+    assert {f"section-{old_section.pk}-list", f"section-{new_section.pk}-list"} <= sent
+    assert f"story-{story.pk}" in sent  # every URL of the story: the old one now redirects
+    story.tags.set(["gas"])
+    assert b"Cached story" not in client.get("/tags/oil/").content
+
+
+def test_retagging_and_bylines_purge_the_lists_they_leave(story, author, purged):
+    oil = story.tags.get()
+    sent = purged.after(lambda: story.tags.set(["gas"]))
+    gas = story.tags.get()
+    assert {f"story-{story.pk}", f"tag-{oil.pk}-list", f"tag-{gas.pk}-list"} <= sent
+    sent = purged.after(lambda: Byline.objects.filter(article=story).delete())
+    assert {f"story-{story.pk}", f"author-{author.pk}-list"} <= sent
+
+
+def test_a_correction_purges_its_story_and_the_corrections(client, story, unrelated, purged):
+    correction = None
+
+    def add():
+        nonlocal correction
+        correction = CorrectionFactory(article=story)
+
+    sent = purged.after(add)
+    assert {f"story-{story.pk}", "corrections"} <= sent
+    assert f"story-{unrelated.pk}" not in sent
+    assert b"misstated the date" in client.get(story.get_absolute_url()).content
+    assert {f"story-{story.pk}", "corrections"} <= purged.after(correction.delete)
+    assert b"misstated the date" not in client.get(story.get_absolute_url()).content
+
+
+def test_a_withdrawal_purges_the_story_and_every_list_it_was_on(
+    client, story, author, editor, purged
+):
+    tag = story.tags.get()
+    sent = purged.after(lambda: story.unpublish(editor))
+    assert {
+        f"story-{story.pk}",
+        *STORY_LISTS,
+        f"section-{story.section_id}-list",
+        f"tag-{tag.pk}-list",
+        f"author-{author.pk}-list",
+    } <= sent
+    assert client.get(story.get_absolute_url()).status_code == 410
+    assert b"Cached story" not in client.get("/").content
+
+
+def test_deleting_a_live_story_purges_it_and_its_lists(client, story, author, purged):
+    url, pk, tag = story.get_absolute_url(), story.pk, story.tags.get()
+    sent = purged.after(story.delete)
+    assert {f"story-{pk}", "home", f"tag-{tag.pk}-list", f"author-{author.pk}-list"} <= sent
+    assert client.get(url).status_code == 404
+
+
+def test_scheduling_purges_the_lists_so_their_edge_ttl_is_cut_to_the_new_due_time(
+    story, editor, purged
+):
+    later = ArticleFactory(section=story.section)
+    at = timezone.now() + dt.timedelta(hours=2)
+    sent = purged.after(lambda: later.schedule(editor, at))
+    assert {"home", f"section-{story.section_id}-list"} <= sent
+
+
+def test_objects_stories_show_purge_their_own_key_only(story, author, purged):
+    author.bio = "New bio."
+    assert purged.after(author.save) == {f"author-{author.pk}", "sitemaps"}
+    image = story.featured_image
+    image.caption = "At dusk."
+    assert purged.after(image.save) == {f"image-{image.pk}"}
+    tag = story.tags.get()
+    tag.name = "Oil and gas"
+    assert purged.after(tag.save) == {f"tag-{tag.pk}", "sitemaps"}
+    section = story.section
+    section.name = "Politics and power"
+    assert purged.after(section.save) == {f"section-{section.pk}", "chrome", "sitemaps"}
+    # New ones are on no page until a story uses them.
+    assert purged.after(lambda: AuthorFactory(name="New Reporter")) == set()
+
+
+def test_saves_neither_fail_nor_purge_without_backends(story, settings, editor):
+    settings.PURGE_BACKENDS = []
+    story.unpublish(editor)
+    assert Article.objects.get(pk=story.pk).status == "withdrawn"
+
+
+# --- What each page costs on a miss -----------------------------------------------------
+
+
 def _newsroom(n_stories: int = 30) -> dict:
-    """Many stories with several tags, bylines, images and corrections."""
+    """Many stories with several tags, bylines, images and corrections (sitemaps have their
+    own budget in test_sitemaps.py)."""
     image = ImageFactory()
     parent = SectionFactory(name="Nation", slug="nation")
     sections = [parent] + [SectionFactory(parent=parent) for _ in range(3)]
@@ -133,10 +351,7 @@ def _newsroom(n_stories: int = 30) -> dict:
             tag_names=["oil", "baku", f"tag{i % 5}", f"t{i}"],
         )
         Byline.objects.create(
-            article=article,
-            author=authors[3],
-            role=Byline.Role.PHOTOGRAPHS,
-            position=9,
+            article=article, author=authors[3], role=Byline.Role.PHOTOGRAPHS, position=9
         )
         CorrectionFactory(article=article)
         stories.append(article)
@@ -146,23 +361,25 @@ def _newsroom(n_stories: int = 30) -> dict:
 def test_query_budget_article_page(client, django_assert_max_num_queries):
     data = _newsroom()
     for article in data["stories"][:3]:
-        with django_assert_max_num_queries(6):
+        # Nothing rendered yet: the story with its related stories, its parts (4), the
+        # related items from their rows; the site state (3) once.
+        with django_assert_max_num_queries(9):
             response = client.get(article.get_absolute_url())
         assert response.status_code == 200
+    # Parts cached: one query, the story with its related stories.
+    with django_assert_max_num_queries(1):
+        assert client.get(data["stories"][0].get_absolute_url()).status_code == 200
 
 
-def test_query_budget_article_page_with_nothing_cached_and_no_story_sharing_a_tag(
+def test_query_budget_article_page_with_no_story_sharing_a_tag(
     client, django_assert_max_num_queries
 ):
     data = _newsroom()
     loner = ArticleFactory(
-        published=True,
-        section=data["section"],
-        tag_names=["only-here"],
-        authors=data["authors"],
+        published=True, section=data["section"], tag_names=["only-here"], authors=data["authors"]
     )
     CorrectionFactory(article=loner)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(9):
         response = client.get(loner.get_absolute_url())
     assert response.status_code == 200
     # Topped up from the section: its newest stories.
@@ -182,147 +399,20 @@ def test_query_budget_list_pages(client, django_assert_max_num_queries):
         data["authors"][3].get_absolute_url(),
         "/search/?q=parliament",
         "/corrections/",
+        "/feeds/rss/",
     ]
     for path in paths:
-        with django_assert_max_num_queries(8):
+        # Teasers not rendered yet and the site state (3) not read yet, at most.
+        with django_assert_max_num_queries(11):
             response = client.get(path)
         assert response.status_code == 200, path
+    with django_assert_max_num_queries(4):  # home, everything cached: newest, lead, stubs
+        assert client.get("/").status_code == 200
 
 
-def test_page_cache_can_be_switched_off(client, story, settings):
-    settings.PAGE_CACHE_SECONDS = 0
-    client.get(story.get_absolute_url())
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(story.get_absolute_url())
-    # Rendered again (the page itself is queried), but the site chrome stays cached.
-    assert 0 < len(queries) <= 6
-    assert response.status_code == 200 and response["ETag"]
+def test_the_wsgi_entry_point_is_plain_django():
+    from django.core.handlers.wsgi import WSGIHandler
 
-
-def test_edited_author_photo_caption_tag_and_standing_page_show_at_once(client, story):
-    from django.contrib.flatpages.models import FlatPage
-    from django.contrib.sites.models import Site
-    from taggit.models import Tag
-
-    author = AuthorFactory(name="Leyla Mammadova", bio="Old bio.")
-    Byline.objects.create(article=story, author=author)
-    story.save()
-    page = FlatPage.objects.create(url="/pages/about/", title="About", content="<p>Old.</p>")
-    page.sites.add(Site.objects.get_current())
-    for path in (story.get_absolute_url(), author.get_absolute_url(), "/pages/about/"):
-        client.get(path)
-    author.bio = "New bio."
-    author.save()
-    tag = Tag.objects.get(name="oil")
-    tag.name = "Oil and gas"
-    tag.save()
-    page.content = "<p>New.</p>"
-    page.save()
-    assert b"New bio." in client.get(author.get_absolute_url()).content
-    html = client.get(story.get_absolute_url()).content
-    assert b"New bio." in html and b"Oil and gas" in html
-    assert b"<p>New.</p>" in client.get("/pages/about/").content
-
-
-def test_cached_pages_still_refuse_unknown_hosts_and_send_http_readers_to_https(client, settings):
-    ArticleFactory(published=True)
-    assert client.get("/").status_code == 200  # now in the page cache
-    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
-    settings.SECURE_SSL_REDIRECT = True
-    response = Client().get("/")  # a new client loads SecurityMiddleware with the new setting
-    assert response.status_code == 301
-    assert response["Location"].startswith("https://")
-
-
-@pytest.fixture
-def redis_cache(settings):
-    """The production cache backend, on the Redis CI starts, in a database of its own."""
-    import redis
-
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.ConnectionError:
-        pytest.skip(f"no Redis at {url}")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "newsroom.redis_cache.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": f"test-{os.getpid()}",
-        }
-    }
-    cache.clear()
-    yield cache
-    cache.clear()
-
-
-def test_pages_cached_in_redis_are_served_without_queries_and_dropped_on_publish(
-    client, redis_cache, django_assert_num_queries
-):
-    ArticleFactory(published=True, headline="First story in Redis")
-    assert b"First story in Redis" in client.get("/").content
-    with django_assert_num_queries(0):
-        assert b"First story in Redis" in client.get("/").content
-    ArticleFactory(published=True, headline="Second story in Redis")
-    assert b"Second story in Redis" in client.get("/").content
-    client_a, client_b = redis_cache._cache.get_client(), redis_cache._cache.get_client()
-    assert client_a is client_b
-
-
-def _wsgi_get(path, **extra):
-    """A request through the WSGI entry point gunicorn serves (as built in newsroom.wsgi),
-    made anew so middleware reads the settings as they are now."""
-    from django.core.wsgi import get_wsgi_application
-    from django.test import RequestFactory
-
-    from articles.cache import CachedPagesFirst
-
-    application = CachedPagesFirst(get_wsgi_application())
-    environ = RequestFactory().get(path, **extra).environ
-    answer = {}
-
-    def start_response(status, headers):
-        answer["status"], answer["headers"] = status, dict(headers)
-
-    body = b"".join(application(environ, start_response))
-    return int(answer["status"].split()[0]), answer["headers"], body
-
-
-def test_the_wsgi_entry_answers_cached_pages_itself_and_hands_everything_else_to_django(
-    story, settings, django_assert_num_queries
-):
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    from articles.cache import CachedPagesFirst
     from newsroom.wsgi import application
 
-    assert isinstance(application, CachedPagesFirst)  # what gunicorn serves
-
-    started = []
-
-    def count(sender, **kwargs):
-        started.append(sender)
-
-    request_started.connect(count, dispatch_uid="count-django-requests")
-    # As Django's test client does: the test's transaction must outlive each request.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        status, _, first = _wsgi_get("/")  # a miss: Django renders and stores it
-        assert status == 200 and b"Cached story" in first and len(started) == 1
-        with django_assert_num_queries(0):
-            status, headers, again = _wsgi_get("/")
-        assert (status, again) == (200, first) and len(started) == 1  # Django never ran
-        assert headers["ETag"] and "Content-Security-Policy" in headers
-        status, _, body = _wsgi_get("/", HTTP_IF_NONE_MATCH=headers["ETag"])
-        assert (status, body) == (304, b"") and len(started) == 1
-        # Refused hosts and http readers get Django's own answers, never a cached page.
-        assert _wsgi_get("/", HTTP_HOST="evil.example")[0] == 400
-        settings.SECURE_SSL_REDIRECT = True
-        status, headers, _ = _wsgi_get("/")
-        assert status == 301 and headers["Location"].startswith("https://")
-    finally:
-        request_started.disconnect(dispatch_uid="count-django-requests")
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    assert type(application) is WSGIHandler

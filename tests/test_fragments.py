@@ -1,6 +1,7 @@
 """Rendered story fragments: pages are rebuilt from them, never from stale ones.
 
-The page cache is switched off here, so what readers get depends only on the fragments.
+The app has no page cache of its own (the edge is the page cache), so what readers get here
+depends only on the fragments.
 """
 
 import pytest
@@ -20,11 +21,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache_off(settings):
-    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

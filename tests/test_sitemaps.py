@@ -137,7 +137,9 @@ def test_sitemap_queries_do_not_grow_with_stories(client, django_assert_max_num_
     for n in range(15):
         ArticleFactory(published=True, authors=[AuthorFactory()], tag_names=[f"t{n}"])
     for path in ("/sitemap.xml", *(f"/sitemap-{n}.xml" for n in sitemaps.SITEMAPS)):
-        with django_assert_max_num_queries(14):
+        # 3 of them: the site state (next scheduled story, banners, sections), which a
+        # publish deletes, read once for the edge TTL.
+        with django_assert_max_num_queries(17):
             client.get(path)
 
 

@@ -136,15 +136,23 @@ if USES_POSTGRES and env.bool("DB_PREPARED_STATEMENTS", default=True):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache fails open (newsroom/redis_cache.py): a Redis that is down or hung costs a cache
+# call at most these timeouts, and then this process skips Redis for REDIS_BREAKER_SECONDS.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.25)
+REDIS_BREAKER_SECONDS = env.float("REDIS_BREAKER_SECONDS", default=1.0)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "newsroom.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
+            "OPTIONS": {
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
@@ -156,6 +164,13 @@ else:
             "LOCATION": env.str("CACHE_DIR", default=str(VAR_DIR / "cache")),
         }
     }
+
+# Sessions live in the database, with or without Redis. Only staff have sessions, and their
+# requests are never cached, so the primary-key read costs little; and a session cached in
+# Redis (cached_db) could outlive its row: a logout or password change while Redis is
+# unreachable deletes the row but not the cached copy, which would log the user back in once
+# Redis answers again. A Redis restart or outage logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Public page caching (seconds) ------------------------------------------------------
 

@@ -112,6 +112,22 @@ def redis_caches(url: str) -> dict:
     }
 
 
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory) -> str:
+    """collectstatic once per test run, as a DEBUG=0 server needs its manifest."""
+    root = tmp_path_factory.mktemp("static")
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "s" * 50, "STATIC_ROOT": str(root)}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    return str(root)
+
+
 class Gunicorn:
     """gunicorn serving the project on a free loopback port, with DEBUG off."""
 

@@ -26,7 +26,7 @@ def test_admin_login_page_answers(client, db):
 def test_healthz_reports_a_working_database(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(
@@ -118,7 +118,7 @@ def test_gunicorn_serves_healthz(live_server_db_url):
                 break
             except OSError:
                 time.sleep(0.1)
-        assert body == {"status": "ok", "database": "ok"}
+        assert body == {"status": "ok", "database": "ok", "cache": "ok"}
         assert not any(ch.isdigit() for ch in server_header)
     finally:
         server.terminate()

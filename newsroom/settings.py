@@ -67,13 +67,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "articles.cache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.AnonymousBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "newsroom.outage.DatabaseOutageMiddleware",
+    "newsroom.middleware.OddInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsroom.middleware.StaffStatementTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -132,6 +135,18 @@ if USES_POSTGRES and env.bool("DB_PREPARED_STATEMENTS", default=True):
         server_side_binding=True,
         prepare_threshold=2,
         options="-c plan_cache_mode=force_generic_plan",
+    )
+
+# A query of a web request that runs longer than this is cancelled (and answers the 503 page):
+# no request can keep a worker and a database core busy for long. Signed-in staff get
+# DB_STAFF_STATEMENT_TIMEOUT_MS (newsroom.middleware). manage.py sets 0 (none) for management
+# commands, migrations included, unless the environment says otherwise. 0 turns it off.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=3000)
+DB_STAFF_STATEMENT_TIMEOUT_MS = env.int("DB_STAFF_STATEMENT_TIMEOUT_MS", default=60000)
+if USES_POSTGRES and DB_STATEMENT_TIMEOUT_MS > 0:
+    db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    db_options["options"] = " ".join(
+        filter(None, [db_options.get("options"), f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"])
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -207,6 +222,12 @@ IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=15 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Larger uploads are spooled here, a folder of the app's own that can be watched and cleaned.
+FILE_UPLOAD_TEMP_DIR = env.path("FILE_UPLOAD_TEMP_DIR", default=VAR_DIR / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+# Visitors who are not signed in may send at most this many bytes in a request body (413
+# otherwise, refused before it is read); the login form and the public site need far less.
+ANONYMOUS_MAX_BODY_BYTES = env.int("ANONYMOUS_MAX_BODY_BYTES", default=1024 * 1024)
 
 SHARE_LINK_HOURS = env.int("SHARE_LINK_HOURS", default=48)
 

@@ -3,6 +3,7 @@
 import dataclasses
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.flatpages.views import flatpage as flatpage_view
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet, TextField
@@ -21,7 +22,7 @@ from articles.cache import page_state, public_page
 from articles.feeds import feed_links
 from articles.fragments import STUB_FIELDS
 from articles.models import Article, ArticleRedirect, Correction, Section
-from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles
+from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles, with_snippets
 from newsroom.precompiled import Precompiled
 
 PAGE_SIZE = 20
@@ -195,11 +196,18 @@ def search(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("q", "")
     query = clean_query(raw)
     page = None
+    max_pages = settings.SEARCH_MAX_PAGES
+    limited = beyond_last = False
     if query:
+        # At most SEARCH_MAX_PAGES pages: deeper pages cost seconds and nobody reads them.
         results = search_articles(
             Article.objects.live().for_listing().defer("body", "search_document"), query
-        )
+        )[: max_pages * PAGE_SIZE]
         page = _page(request, results)
+        page.object_list = with_snippets(list(page.object_list), query)
+        limited = page.paginator.count >= max_pages * PAGE_SIZE
+        requested = request.GET.get("page", "")
+        beyond_last = requested.isdigit() and int(requested) > page.paginator.num_pages
     return render(
         request,
         "articles/search.html",
@@ -207,6 +215,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "raw_query": raw.strip(),
             "query": query,
             "page": page,
+            "limited": limited,
+            "beyond_last": beyond_last,
+            "max_pages": max_pages,
             "truncated": len(raw.strip()) > MAX_QUERY_LENGTH,
             "max_length": MAX_QUERY_LENGTH,
         },

@@ -231,6 +231,9 @@ ANONYMOUS_MAX_BODY_BYTES = env.int("ANONYMOUS_MAX_BODY_BYTES", default=1024 * 10
 
 SHARE_LINK_HOURS = env.int("SHARE_LINK_HOURS", default=48)
 
+# Search shows at most this many pages of 20 results: deeper pages cost seconds, nobody reads them.
+SEARCH_MAX_PAGES = env.int("SEARCH_MAX_PAGES", default=50)
+
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 IMAGEKIT_CACHEFILE_DIR = "renditions"
 

@@ -44,13 +44,6 @@ def test_odd_paths_answer_the_site_404(path):
     assert_site_404(response.status_code, headers, response.content)
 
 
-@pytest.mark.django_db
-def test_a_nul_byte_in_the_query_string_is_a_bad_request():
-    client = Client(raise_request_exception=False)
-    assert client.get("/pages/about/", {"page": "\x00"}).status_code == 400
-    assert client.get("/search/?q=oil%00fund").status_code == 400
-
-
 WSGI_SHORTCUT = (
     "CachedPagesFirst" in (Path(__file__).parent.parent / "newsroom/wsgi.py").read_text()
 )

@@ -1,9 +1,9 @@
 """Reader search: PostgreSQL full-text search, with a simpler fallback on SQLite.
 
 `search_articles(queryset, query)` takes stories that are already public
-(`Article.objects.live()`, perhaps narrowed further) and returns them ranked, each with a
-`.snippet`: an HTML-safe excerpt in which the matched words are wrapped in <mark> and
-everything else is escaped.
+(`Article.objects.live()`, perhaps narrowed further) and returns them ranked;
+`with_snippets(page, query)` then gives the stories shown a `.snippet`: an HTML-safe excerpt
+in which the matched words are wrapped in <mark> and everything else is escaped.
 
 On PostgreSQL the query uses web-search syntax (`websearch_to_tsquery`: "quoted phrases",
 -exclusions, `or`) against `Article.search_document`, a stored tsvector with a GIN index
@@ -99,7 +99,7 @@ def parse_query(text: str) -> list[list[tuple[str, bool]]]:
 
 
 def search_articles(queryset: models.QuerySet, query: str | None) -> models.QuerySet:
-    """The stories of `queryset` that match `query`, best first, each with a `.snippet`.
+    """The stories of `queryset` that match `query`, best first (see `with_snippets`).
 
     Never raises for odd input: empty, overlong or garbage queries give an empty queryset.
     """
@@ -114,7 +114,40 @@ def search_articles(queryset: models.QuerySet, query: str | None) -> models.Quer
     return _fallback_search(queryset, groups)
 
 
-def _postgres_search(queryset: models.QuerySet, text: str) -> models.QuerySet:
+def with_snippets(articles: list, query: str | None) -> list:
+    """Give each of these stories (one page of results) its `.snippet`, in one query.
+
+    Kept apart from the ranking on purpose: PostgreSQL computes the target list before it
+    sorts, so a headline (ts_headline, the costliest part of a search) selected with the
+    ranked rows would be built for every match, not for the twenty shown.
+    """
+    text = clean_query(query)
+    if not articles or not text:
+        return articles
+    from articles.models import Article
+
+    if connections[Article.objects.db].vendor == "postgresql":
+        expression = _postgres_snippet(text)
+    else:
+        wanted = [
+            phrase for group in parse_query(text) for phrase, excluded in group if not excluded
+        ]
+        expression = ExpressionWrapper(
+            Concat("standfirst", Value(" "), "body", output_field=models.TextField()),
+            output_field=SnippetField(highlight=wanted),
+        )
+    snippets = dict(
+        Article.objects.filter(pk__in=[a.pk for a in articles])
+        .order_by()
+        .annotate(snippet=expression)
+        .values_list("pk", "snippet")
+    )
+    for article in articles:
+        article.snippet = snippets.get(article.pk, "")
+    return articles
+
+
+def _postgres_snippet(text: str) -> ExpressionWrapper:
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
     excerpt = SearchHeadline(
         Concat("standfirst", Value(" "), "body", output_field=models.TextField()),
@@ -127,12 +160,14 @@ def _postgres_search(queryset: models.QuerySet, text: str) -> models.QuerySet:
         max_fragments=2,
         fragment_delimiter=" … ",
     )
+    return ExpressionWrapper(excerpt, output_field=SnippetField())
+
+
+def _postgres_search(queryset: models.QuerySet, text: str) -> models.QuerySet:
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
     return (
         queryset.filter(search_document=query)
-        .annotate(
-            rank=SearchRank(F("search_document"), query),
-            snippet=ExpressionWrapper(excerpt, output_field=SnippetField()),
-        )
+        .annotate(rank=SearchRank(F("search_document"), query))
         .order_by("-rank", "-publish_at", "-pk")
     )
 
@@ -169,13 +204,7 @@ def _fallback_search(queryset: models.QuerySet, groups) -> models.QuerySet:
             )
     return (
         queryset.filter(condition)
-        .annotate(
-            rank=ExpressionWrapper(score, output_field=IntegerField()),
-            snippet=ExpressionWrapper(
-                Concat("standfirst", Value(" "), "body", output_field=models.TextField()),
-                output_field=SnippetField(highlight=wanted),
-            ),
-        )
+        .annotate(rank=ExpressionWrapper(score, output_field=IntegerField()))
         .order_by("-rank", "-publish_at", "-pk")
     )
 

@@ -23,7 +23,7 @@ from articles.feeds import feed_links
 from articles.fragments import STUB_FIELDS, site_state
 from articles.models import Article, ArticleRedirect, Correction, Section
 from articles.public import add_keys, public_page
-from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles
+from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles, with_snippets
 
 PAGE_SIZE = 20
 TOP_STORIES = 6
@@ -190,12 +190,19 @@ def search(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("q", "")
     query = clean_query(raw)
     page = None
+    max_pages = settings.SEARCH_MAX_PAGES
+    limited = beyond_last = False
     if query:
+        # At most SEARCH_MAX_PAGES pages: deeper pages cost seconds and nobody reads them.
         results = search_articles(
             Article.objects.live().for_listing().defer("body", "search_document"), query
-        )
+        )[: max_pages * PAGE_SIZE]
         page = _page(request, results)
+        page.object_list = with_snippets(list(page.object_list), query)
         add_keys(request, *(key for article in page for key in fragments.shown_in_teaser(article)))
+        limited = page.paginator.count >= max_pages * PAGE_SIZE
+        requested = request.GET.get("page", "")
+        beyond_last = requested.isdigit() and int(requested) > page.paginator.num_pages
     return render(
         request,
         "articles/search.html",
@@ -203,6 +210,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "raw_query": raw.strip(),
             "query": query,
             "page": page,
+            "limited": limited,
+            "beyond_last": beyond_last,
+            "max_pages": max_pages,
             "truncated": len(raw.strip()) > MAX_QUERY_LENGTH,
             "max_length": MAX_QUERY_LENGTH,
         },

@@ -66,12 +66,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.AnonymousBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "newsroom.outage.DatabaseOutageMiddleware",
+    "newsroom.middleware.OddInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsroom.middleware.StaffStatementTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -132,18 +136,38 @@ if USES_POSTGRES and env.bool("DB_PREPARED_STATEMENTS", default=True):
         options="-c plan_cache_mode=force_generic_plan",
     )
 
+# A query of a web request that runs longer than this is cancelled (and answers the 503 page):
+# no request can keep a worker and a database core busy for long. Signed-in staff get
+# DB_STAFF_STATEMENT_TIMEOUT_MS (newsroom.middleware). manage.py sets 0 (none) for management
+# commands, migrations included, unless the environment says otherwise. 0 turns it off.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=3000)
+DB_STAFF_STATEMENT_TIMEOUT_MS = env.int("DB_STAFF_STATEMENT_TIMEOUT_MS", default=60000)
+if USES_POSTGRES and DB_STATEMENT_TIMEOUT_MS > 0:
+    db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    db_options["options"] = " ".join(
+        filter(None, [db_options.get("options"), f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"])
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache fails open (newsroom/redis_cache.py): a Redis that is down or hung costs a cache
+# call at most these timeouts, and then this process skips Redis for REDIS_BREAKER_SECONDS.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.25)
+REDIS_BREAKER_SECONDS = env.float("REDIS_BREAKER_SECONDS", default=1.0)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "newsroom.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
+            "OPTIONS": {
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
@@ -155,6 +179,13 @@ else:
             "LOCATION": env.str("CACHE_DIR", default=str(VAR_DIR / "cache")),
         }
     }
+
+# Sessions live in the database, with or without Redis. Only staff have sessions, and their
+# requests are never cached, so the primary-key read costs little; and a session cached in
+# Redis (cached_db) could outlive its row: a logout or password change while Redis is
+# unreachable deletes the row but not the cached copy, which would log the user back in once
+# Redis answers again. A Redis restart or outage logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- The edge cache: Varnish, a CDN (see articles.public, articles.invalidation) ----------
 
@@ -207,8 +238,17 @@ IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=15 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Larger uploads are spooled here, a folder of the app's own that can be watched and cleaned.
+FILE_UPLOAD_TEMP_DIR = env.path("FILE_UPLOAD_TEMP_DIR", default=VAR_DIR / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+# Visitors who are not signed in may send at most this many bytes in a request body (413
+# otherwise, refused before it is read); the login form and the public site need far less.
+ANONYMOUS_MAX_BODY_BYTES = env.int("ANONYMOUS_MAX_BODY_BYTES", default=1024 * 1024)
 
 SHARE_LINK_HOURS = env.int("SHARE_LINK_HOURS", default=48)
+
+# Search shows at most this many pages of 20 results: deeper pages cost seconds, nobody reads them.
+SEARCH_MAX_PAGES = env.int("SEARCH_MAX_PAGES", default=50)
 
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 IMAGEKIT_CACHEFILE_DIR = "renditions"

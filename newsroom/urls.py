@@ -10,6 +10,9 @@ admin.site.site_header = f"{settings.SITE_NAME} newsroom"
 admin.site.site_title = "Newsroom"
 admin.site.index_title = "Editorial desk"
 
+# A database outage raised outside a view (in the session or auth middleware) gets the 503.
+handler500 = "newsroom.views.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Ahead of the admin's own shortcut, which it replaces with a permission-checked one.

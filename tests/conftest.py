@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import EditorFactory, JournalistFactory
+from tests.servers import static_root  # noqa: F401  (a session fixture for gunicorn tests)
 
 
 @pytest.fixture(autouse=True)

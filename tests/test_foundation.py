@@ -26,7 +26,7 @@ def test_admin_login_page_answers(client, db):
 def test_healthz_reports_a_working_database(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(
@@ -118,7 +118,7 @@ def test_gunicorn_serves_healthz(live_server_db_url):
                 break
             except OSError:
                 time.sleep(0.1)
-        assert body == {"status": "ok", "database": "ok"}
+        assert body == {"status": "ok", "database": "ok", "cache": "ok"}
         assert not any(ch.isdigit() for ch in server_header)
     finally:
         server.terminate()
@@ -127,7 +127,12 @@ def test_gunicorn_serves_healthz(live_server_db_url):
 
 def _database_settings(**env_overrides) -> dict:
     """The default database's settings as a fresh process reads them from the environment."""
-    skip = ("DATABASE_URL", "DB_PREPARED_STATEMENTS", "CONN_HEALTH_CHECKS")
+    skip = (
+        "DATABASE_URL",
+        "DB_PREPARED_STATEMENTS",
+        "CONN_HEALTH_CHECKS",
+        "DB_STATEMENT_TIMEOUT_MS",
+    )
     env = {k: v for k, v in os.environ.items() if k not in skip}
     env.update(DJANGO_SETTINGS_MODULE="newsroom.settings", **env_overrides)
     code = (
@@ -147,8 +152,20 @@ def test_postgresql_prepares_repeated_statements_unless_told_not_to():
     assert on["options"]["server_side_binding"] is True and on["options"]["prepare_threshold"]
     assert "plan_cache_mode=force_generic_plan" in on["options"]["options"]
     off = _database_settings(DATABASE_URL=url, DB_PREPARED_STATEMENTS="0")
-    assert "server_side_binding" not in off["options"] and "options" not in off["options"]
+    assert "server_side_binding" not in off["options"]
+    assert "plan_cache_mode" not in off["options"].get("options", "")
     assert "server_side_binding" not in _database_settings()["options"]  # SQLite
+
+
+def test_postgresql_web_connections_get_a_statement_timeout_beside_the_plan_mode():
+    url = "postgres://newsroom@127.0.0.1:5432/newsroom"
+    on = _database_settings(DATABASE_URL=url)["options"]["options"]
+    assert on == "-c plan_cache_mode=force_generic_plan -c statement_timeout=3000"
+    off = _database_settings(DATABASE_URL=url, DB_PREPARED_STATEMENTS="0")["options"]
+    assert off["options"] == "-c statement_timeout=3000"
+    none = _database_settings(DATABASE_URL=url, DB_STATEMENT_TIMEOUT_MS="0")["options"]
+    assert "statement_timeout" not in none["options"]
+    assert _database_settings()["options"].get("options") is None  # SQLite
 
 
 def test_connection_health_checks_are_off_unless_asked_for():

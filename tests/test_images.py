@@ -144,7 +144,8 @@ def test_photo_list_shows_small_renditions_not_originals(
 ):
     images = ImageFactory.create_batch(3, uploaded_by=editor)
     client.force_login(editor)
-    with django_assert_max_num_queries(10):
+    # +2 on PostgreSQL: the staff statement timeout is raised and reset (newsroom.middleware).
+    with django_assert_max_num_queries(12):
         response = client.get("/admin/articles/image/")
     html = response.content.decode()
     for image in images:

@@ -383,5 +383,6 @@ def test_library_lists_run_a_bounded_number_of_queries(
             text=f"Banner {n}", ends_at=timezone.now() + dt.timedelta(hours=n + 1)
         )
     client.force_login(editor)
-    with django_assert_max_num_queries(12):
+    # +2 on PostgreSQL: the staff statement timeout is raised and reset (newsroom.middleware).
+    with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200

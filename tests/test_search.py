@@ -10,14 +10,14 @@ from django.utils.safestring import SafeString
 from taggit.models import Tag
 
 from articles.models import Article
-from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles
+from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles, with_snippets
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def search(query: str) -> list[Article]:
-    return list(search_articles(Article.objects.live(), query))
+    return with_snippets(list(search_articles(Article.objects.live(), query)), query)
 
 
 def headlines(query: str) -> list[str]:
@@ -185,3 +185,50 @@ def test_data_migration_recounts_words_without_touching_change_times():
     story = Article.objects.get()
     assert story.word_count == 3
     assert story.modified_at == before
+
+
+# --- Bounded work: capped pages, snippets only for the rows shown --------------------------
+
+
+@pytest.fixture
+def many_matches(settings):
+    settings.SEARCH_MAX_PAGES = 3
+    ArticleFactory.create_batch(70, published=True, headline="Harbour news", body="<p>Ships.</p>")
+
+
+@pytest.mark.parametrize("page", ["500", "4", "99999999999999999999"])
+def test_search_pages_stop_at_the_cap_and_say_so(client, many_matches, page):
+    response = client.get("/search/", {"q": "harbour", "page": page})
+    assert response.status_code == 200
+    assert response.context["page"].number == 3
+    html = response.content.decode()
+    assert "More than 60 stories match" in html and "best 3 pages" in html
+    assert "this is the last one (3)" in html
+    assert html.count('class="teaser__snippet"') == 20
+
+
+@pytest.mark.parametrize("page", ["abc", "", "1"])
+def test_garbage_page_numbers_give_the_first_page(client, many_matches, page):
+    response = client.get("/search/", {"q": "harbour", "page": page})
+    assert response.status_code == 200 and response.context["page"].number == 1
+
+
+def test_a_negative_page_gives_an_allowed_page(client, many_matches):
+    response = client.get("/search/", {"q": "harbour", "page": "-1"})
+    assert response.status_code == 200 and response.context["page"].number in (1, 3)
+
+
+def test_snippets_are_built_only_for_the_rows_shown(client, many_matches):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", {"q": "harbour", "page": "2"})
+    assert response.status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    if connection.vendor == "postgresql":
+        headline = [s for s in sql if "ts_headline" in s.lower()]
+        assert len(headline) == 1
+        # Built for the twenty ids of the page, not while ranking every match.
+        assert " IN (" in headline[0] and " LIMIT " not in headline[0].upper()
+    ranked = [s for s in sql if "ORDER BY" in s.upper() and "articles_article" in s]
+    assert ranked and not any("ts_headline" in s.lower() for s in ranked)

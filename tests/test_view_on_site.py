@@ -14,11 +14,11 @@ from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 pytestmark = pytest.mark.django_db
 
 
-def walk_the_shortcut(client, highest_id: int) -> list[str]:
-    """Every address the shortcut gives away for every content type and id up to highest_id."""
+def walk_the_shortcut(client, ids: range) -> list[str]:
+    """Every address the shortcut gives away for every content type and these ids."""
     found = []
     for content_type in ContentType.objects.all():
-        for object_id in range(1, highest_id + 1):
+        for object_id in ids:
             response = client.get(f"/admin/r/{content_type.pk}/{object_id}/")
             assert response.status_code in (302, 404), (content_type, object_id)
             if response.status_code == 302:
@@ -51,7 +51,9 @@ def test_a_journalist_walking_ids_finds_no_token_and_no_draft(
     ]
     client.force_login(journalist)
 
-    found = walk_the_shortcut(client, highest_id=Article.objects.count() + len(links) + 3)
+    # Every id the secrets could sit under (PostgreSQL does not reuse ids between tests).
+    pks = [obj.pk for obj in (embargoed, theirs, mine, live, *links)]
+    found = walk_the_shortcut(client, range(max(1, min(pks) - 2), max(pks) + 3))
 
     given_away = " ".join(found)
     for link in links:

@@ -358,3 +358,14 @@ def test_stale_pages_are_served_while_gunicorn_is_down(
         assert status == 503 and headers["Retry-After"]
     finally:
         stack.stop()
+
+
+def test_vcl_rules_under_varnishtest():
+    """Set-Cookie and no-Cache-Control responses never stored, 5xx with and without a stale
+    copy, purge by key, a sick backend: deploy/varnish/tests/*.vtc, with scripted backends
+    (the app never sets a cookie on a public page, nor fails on demand)."""
+    for vtc in sorted((ROOT / "deploy" / "varnish" / "tests").glob("*.vtc")):
+        result = subprocess.run(
+            ["varnishtest", "-q", str(vtc)], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, f"{vtc.name}:\n{result.stdout}{result.stderr}"

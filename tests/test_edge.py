@@ -369,3 +369,33 @@ def test_vcl_rules_under_varnishtest():
             ["varnishtest", "-q", str(vtc)], cwd=ROOT, capture_output=True, text=True, timeout=120
         )
         assert result.returncode == 0, f"{vtc.name}:\n{result.stdout}{result.stderr}"
+
+
+def test_make_stack_serves_through_varnish_and_stops_on_sigterm(tmp_path):
+    port, backend_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "STACK_PORT": str(port),
+        "STACK_BACKEND_PORT": str(backend_port),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'stack.sqlite3'}",
+        "REDIS_URL": "redis://127.0.0.1:6379/5",  # the edge's Redis database on a shared box
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "ACCESS_LOG": "",
+    }
+    with open(tmp_path / "stack.log", "wb") as log:
+        make = subprocess.Popen(["make", "stack"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        wait_until(lambda: fetch(port, "/")[0] == 200, seconds=120, what="make stack")
+        assert fetch(port, "/")[1]["X-Cache"] == "HIT"
+        assert "Demo logins" in (tmp_path / "stack.log").read_text()
+    finally:
+        make.send_signal(signal.SIGTERM)
+        make.wait(timeout=60)
+    # Nothing of it is left: neither port answers, no process names them.
+    time.sleep(1)
+    for p in (port, backend_port):
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", p), timeout=1).close()
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert f"127.0.0.1:{port}" not in ps and f"127.0.0.1:{backend_port}" not in ps

@@ -284,3 +284,8 @@ def test_check_deploy_is_clean_with_production_settings():
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "no issues" in output, output
+
+
+def test_the_web_image_can_back_up_postgresql():
+    runs = " ".join(args for name, args in _dockerfile_instructions() if name == "RUN")
+    assert "postgresql-client" in runs  # pg_dump and pg_restore for manage.py backup/restore

@@ -39,3 +39,35 @@ def live_server_db_url(transactional_db):
         return f"sqlite:///{s['NAME']}"
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def _reload_migration_rows(django_db_blocker):
+    """Set up before transactional_db, so torn down after its flush: puts back the rows a
+    migration made (the Journalists and Editors groups; flushing recreates content types,
+    permissions and the site itself) for the tests that follow."""
+    yield
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    roles = importlib.import_module("accounts.migrations.0003_roles")
+    with django_db_blocker.unblock():
+        for name, spec in (
+            ("Journalists", roles.JOURNALIST_PERMISSIONS),
+            ("Editors", roles.EDITOR_PERMISSIONS),
+        ):
+            group, _ = Group.objects.get_or_create(name=name)
+            group.permissions.set(
+                Permission.objects.get(
+                    content_type__app_label=app, codename=roles.codename(action, model)
+                )
+                for app, model, actions in spec
+                for action in actions
+            )
+
+
+@pytest.fixture
+def committed_db(_reload_migration_rows, transactional_db):
+    """Rows that other processes (a server, pg_dump) can see: each test commits, the tables
+    are emptied afterwards and the migrations' rows put back."""

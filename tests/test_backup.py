@@ -13,7 +13,8 @@ from tests.factories import ArticleFactory, ImageFactory
 
 
 @pytest.fixture
-def test_database_only(transactional_db):
+def test_database_only(committed_db):
+    """Committed rows: pg_dump reads through its own connection."""
     # restore replaces the configured database: here that must be the test database.
     name = Path(connection.settings_dict["NAME"]).name
     assert name.startswith("test"), f"refusing to restore into {name}"

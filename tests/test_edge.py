@@ -163,7 +163,7 @@ def edge(django_db_setup, django_db_blocker, static_root, tmp_path_factory):
 
 
 @pytest.fixture
-def story(transactional_db):
+def story(committed_db):
     return ArticleFactory(published=True)
 
 
@@ -208,13 +208,13 @@ def test_staff_always_pass_and_never_poison_the_cache(edge, story, client):
 
 
 @pytest.mark.parametrize("path", ["/admin/login/", "/healthz", "/preview/1/", "/share/x/"])
-def test_admin_preview_share_and_healthz_always_pass(edge, transactional_db, path):
+def test_admin_preview_share_and_healthz_always_pass(edge, committed_db, path):
     for _ in range(2):
         status, headers, _body = fetch(edge.port, path)
         assert headers["X-Cache"] == "PASS", (path, status)
 
 
-def test_a_404_is_never_cached(edge, transactional_db):
+def test_a_404_is_never_cached(edge, committed_db):
     path = f"/no-such-page-{secrets.token_hex(4)}/"
     for _ in range(3):
         status, headers, _body = fetch(edge.port, path)
@@ -237,7 +237,7 @@ def test_purge_from_loopback_answers_with_the_count(edge, story):
 
 
 @pytest.mark.xfail(strict=False, reason="needs Surrogate-Key from the invalidation branch")
-def test_purge_by_key_evicts_exactly_the_pages_carrying_it(edge, transactional_db):
+def test_purge_by_key_evicts_exactly_the_pages_carrying_it(edge, committed_db):
     one, other = ArticleFactory(published=True), ArticleFactory(published=True)
     for article in (one, other):
         fetch(edge.port, article.get_absolute_url())
@@ -254,7 +254,7 @@ def _status_line(sock) -> bytes:
     return sock.makefile("rb").readline()
 
 
-def test_a_big_anonymous_post_is_refused_at_the_proxy(edge, transactional_db):
+def test_a_big_anonymous_post_is_refused_at_the_proxy(edge, committed_db):
     before = set(edge.tmp.iterdir())
     head = (
         "POST /admin/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -280,7 +280,7 @@ def test_a_big_anonymous_post_is_refused_at_the_proxy(edge, transactional_db):
     assert set(edge.tmp.iterdir()) == before
 
 
-def test_a_photo_sized_post_with_the_csrf_cookie_passes_the_proxy(edge, transactional_db):
+def test_a_photo_sized_post_with_the_csrf_cookie_passes_the_proxy(edge, committed_db):
     # The login form answered through Varnish gives the CSRF cookie and token, as for staff.
     _status, headers, page = fetch(edge.port, "/admin/login/")
     cookie = headers["Set-Cookie"].split(";")[0]
@@ -336,7 +336,7 @@ def test_slow_clients_do_not_keep_readers_waiting(edge, story):
 
 
 def test_stale_pages_are_served_while_gunicorn_is_down(
-    transactional_db, django_db_blocker, static_root, tmp_path
+    committed_db, django_db_blocker, static_root, tmp_path
 ):
     # Its own stack: this test stops gunicorn. Pages live 2 s at the edge.
     stack = Stack(tmp_path, static_root, database_url(), PAGE_CACHE_SECONDS="2")

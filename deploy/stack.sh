@@ -29,7 +29,7 @@ if [ -z "${REDIS_URL:-}" ] && "$PY" -c "import redis; redis.Redis(socket_timeout
   export REDIS_URL=redis://127.0.0.1:6379/0
 fi
 # A key kept under var/stack/, so logins survive a restart of the stack.
-[ -s "$STATE/secret_key" ] || od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$STATE/secret_key"
+[ -s "$STATE/secret_key" ] || (umask 077; od -An -N32 -tx1 /dev/urandom | tr -d " \n" >"$STATE/secret_key")
 export DEBUG=0 \
   SECRET_KEY="${SECRET_KEY:-$(cat "$STATE/secret_key")}" \
   ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
@@ -48,6 +48,7 @@ echo "== database: ${DATABASE_URL:-sqlite (var/newsroom.sqlite3)}; cache: ${REDI
 "$PY" manage.py load_demo
 
 GUNICORN_PID="" VARNISH_PID=""
+VARNISH_DIR="$(mktemp -d "${TMPDIR:-/tmp}/newsroom-stack-varnish.XXXXXX")"
 stop() {
   trap - INT TERM EXIT
   for pid in $VARNISH_PID $GUNICORN_PID; do
@@ -56,6 +57,7 @@ stop() {
   for pid in $VARNISH_PID $GUNICORN_PID; do
     wait "$pid" 2>/dev/null || true
   done
+  rm -rf "$VARNISH_DIR"
   echo "stack: stopped"
 }
 trap stop EXIT
@@ -70,7 +72,7 @@ for _ in $(seq 150); do
   kill -0 "$GUNICORN_PID" 2>/dev/null || { echo "stack: gunicorn did not start" >&2; exit 1; }
   sleep 0.2
 done
-deploy/varnish/run.sh "127.0.0.1:$PORT" "127.0.0.1:$BACKEND_PORT" "$STATE/varnish" &
+deploy/varnish/run.sh "127.0.0.1:$PORT" "127.0.0.1:$BACKEND_PORT" "$VARNISH_DIR" &
 VARNISH_PID=$!
 
 echo

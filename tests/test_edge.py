@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -97,7 +98,7 @@ class Stack:
             "LOG_LEVEL": "ERROR",
             **env,
         }
-        self.gunicorn = self.varnish = None
+        self.gunicorn = self.varnish = self.varnish_dir = None
 
     def spawn(self, name, args, **kwargs):
         with open(self.work / f"{name}.log", "ab") as log:
@@ -121,10 +122,13 @@ class Stack:
 
     def start(self):
         self.start_backend()
+        # Not under tmp_path: the cache process drops root and must reach its directory.
+        self.varnish_dir = tempfile.mkdtemp(prefix="newsroom-edge-varnish-")
         self.varnish = self.spawn(
             "varnish",
-            [str(RUN_VARNISH), f"127.0.0.1:{self.port}", f"127.0.0.1:{self.backend_port}"],
-        )
+            [str(RUN_VARNISH), f"127.0.0.1:{self.port}", f"127.0.0.1:{self.backend_port}",
+             self.varnish_dir],
+        )  # fmt: skip
         # Through Varnish, and only once its probe has seen the backend healthy.
         wait_until(lambda: fetch(self.port, "/healthz")[0] == 200, what="varnish")
         return self
@@ -134,9 +138,8 @@ class Stack:
             self.varnish.send_signal(signal.SIGTERM)
             self.varnish.wait(timeout=30)
         self.stop_backend()
-        # run.sh's working directory (var/varnish/<port>/: the cache process, which drops
-        # root, must reach it, which a private temporary directory would not allow).
-        shutil.rmtree(ROOT / "var" / "varnish" / str(self.port), ignore_errors=True)
+        if self.varnish_dir:
+            shutil.rmtree(self.varnish_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# pg_dump and pg_restore for `manage.py backup` / `restore`. pg_dump must be at least as new as
+# the server (postgres:16 in docker-compose.yml); the command checks and says so if not.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so code changes don't reinstall them.
 COPY pyproject.toml README.md ./
 COPY newsroom/ newsroom/

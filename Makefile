@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test lint format install install-dev migrate demo sitecheck benchmark clean
+.PHONY: run stack test lint format install install-dev migrate demo sitecheck benchmark clean
 
 # `make run` installs only what the site needs (fast); `make test` adds the dev tools.
 $(VENV)/.installed: pyproject.toml
@@ -33,6 +33,13 @@ demo: migrate
 run: demo
 	@echo "Public site: http://$(HOST):$(PORT)/   Admin: http://$(HOST):$(PORT)/admin/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production way on loopback: Varnish on 127.0.0.1:$(STACK_PORT) in front of gunicorn
+# (DEBUG=0) on 127.0.0.1:$(STACK_BACKEND_PORT); the database and Redis the environment names.
+STACK_PORT ?= 8080
+STACK_BACKEND_PORT ?= 8081
+stack: install
+	STACK_PORT=$(STACK_PORT) STACK_BACKEND_PORT=$(STACK_BACKEND_PORT) exec deploy/stack.sh
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -59,3 +59,47 @@ def purged(settings, django_capture_on_commit_callbacks):
 
     yield Purged()
     RecordingPurge.sent.clear()
+
+
+def restore_migration_rows() -> None:
+    """Put back the rows a migration made (the Journalists and Editors groups) after a flush
+    emptied the tables (flushing recreates content types, permissions and the site itself)."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    roles = importlib.import_module("accounts.migrations.0003_roles")
+    for name, spec in (
+        ("Journalists", roles.JOURNALIST_PERMISSIONS),
+        ("Editors", roles.EDITOR_PERMISSIONS),
+    ):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.get(
+                content_type__app_label=app, codename=roles.codename(action, model)
+            )
+            for app, model, actions in spec
+            for action in actions
+        )
+
+
+@pytest.fixture
+def _reload_migration_rows(django_db_blocker):
+    """Set up before transactional_db, so torn down after its flush: the migrations' rows come
+    back for the tests that follow."""
+    yield
+    with django_db_blocker.unblock():
+        restore_migration_rows()
+
+
+@pytest.fixture
+def migration_rows(transactional_db):
+    """For live_server tests, whose flush pytest-django sets up before any other fixture: the
+    migrations' rows are put back at the start instead."""
+    restore_migration_rows()
+
+
+@pytest.fixture
+def committed_db(_reload_migration_rows, transactional_db):
+    """Rows that other processes (a server, pg_dump) can see: each test commits, the tables
+    are emptied afterwards and the migrations' rows put back."""

@@ -35,7 +35,7 @@ CHROME_FLAGS = [
 pytestmark = [
     pytest.mark.browser,
     # live_server empties the database after each test; the roles a migration made come back.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migration_rows"),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (apt)"),
 ]
 

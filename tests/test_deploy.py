@@ -76,18 +76,137 @@ def test_dockerignore_keeps_local_state_out_of_the_image():
         assert local in ignored
 
 
+def _command(service: dict) -> str:
+    command = service.get("command", "")
+    return " ".join(command) if isinstance(command, list) else command
+
+
 def test_compose_services_and_their_wiring():
     services = _compose()["services"]
-    assert set(services) >= {"db", "redis", "web"}
+    assert set(services) >= {"db", "redis", "migrate", "web", "media", "varnish"}
     assert services["db"]["image"].startswith("postgres:16")
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
     assert services["redis"]["image"].split(":")[0] == "redis"
     web = services["web"]
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
-    assert "8000:8000" in web["ports"]
-    command = " ".join(web["command"]) if isinstance(web["command"], list) else web["command"]
-    assert command.index("migrate --noinput") < command.index("gunicorn")
+    assert web["depends_on"]["redis"]["condition"] == "service_healthy"
     assert web["environment"]["DEBUG"] == "0"
+
+
+def test_compose_migrates_once_in_a_one_off_service_that_web_waits_for():
+    services = _compose()["services"]
+    migrate, web = services["migrate"], services["web"]
+    assert "manage.py migrate --noinput" in _command(migrate)
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    assert migrate.get("restart", "no") == "no"
+    assert web["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    # web itself never migrates (replicas would race), it only serves.
+    assert "migrate" not in _command(web)
+    assert _command(web).split()[0] == "gunicorn" and "newsroom.wsgi" in _command(web)
+    # migrate runs the web image with the same settings.
+    assert migrate["build"] == web["build"]
+    assert migrate["environment"]["DATABASE_URL"] == web["environment"]["DATABASE_URL"]
+
+
+def test_compose_web_publishes_no_port_so_it_scales():
+    services = _compose()["services"]
+    assert "ports" not in services["web"], "a published web port collides under --scale web=N"
+    assert "container_name" not in services["web"]
+    published = [name for name, service in services.items() if service.get("ports")]
+    assert published == ["varnish"], f"only Varnish faces readers, not {published}"
+    assert services["varnish"]["ports"][0].endswith(":80")
+
+
+def test_compose_every_long_running_service_has_a_healthcheck():
+    services = _compose()["services"]
+    for name in ("db", "redis", "web", "media", "varnish"):
+        test = services[name].get("healthcheck", {}).get("test")
+        assert test, f"{name} has no healthcheck"
+    web_check = " ".join(services["web"]["healthcheck"]["test"])
+    assert "/healthz" in web_check and "8000" in web_check
+    assert services["varnish"]["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def _seconds(value: str) -> int:
+    match = re.fullmatch(r"(\d+)(s|m)", str(value))
+    assert match, f"unexpected duration {value}"
+    return int(match[1]) * (60 if match[2] == "m" else 1)
+
+
+def test_compose_stop_grace_outlasts_gunicorns_graceful_drain():
+    web = _compose()["services"]["web"]
+    graceful = int(web["environment"]["WEB_GRACEFUL_TIMEOUT"])
+    assert _seconds(web["stop_grace_period"]) > graceful
+    # gunicorn reads it (and sets graceful_timeout from it).
+    conf = (ROOT / "gunicorn.conf.py").read_text()
+    assert re.search(r'^graceful_timeout = .*"WEB_GRACEFUL_TIMEOUT"', conf, re.MULTILINE)
+    assert "WEB_GRACEFUL_TIMEOUT" in gunicorn_variables()
+
+
+def test_compose_logs_go_to_stdout():
+    web = _compose()["services"]["web"]
+    assert web["environment"]["ACCESS_LOG"] == "-"
+    conf = (ROOT / "gunicorn.conf.py").read_text()
+    assert re.search(r'^errorlog = "-"', conf, re.MULTILINE)
+    for name, service in _compose()["services"].items():
+        assert "logging" not in service, f"{name} logs somewhere other than stdout"
+
+
+def test_compose_media_is_served_by_the_proxy_tier_not_django():
+    services = _compose()["services"]
+    web, media = services["web"], services["media"]
+    assert web["environment"]["SERVE_MEDIA"] == "0"
+    assert media["image"].split(":")[0] == "nginx"
+    assert "media:/srv/media:ro" in media["volumes"]
+    assert "media:/app/var/media" in web["volumes"]
+    conf_mount = next(v for v in media["volumes"] if v.startswith("./"))
+    conf = (ROOT / conf_mount.split(":")[0]).read_text()
+    assert "alias /srv/media/;" in conf and "location /media/" in conf
+    assert "public" in conf  # Varnish stores only what is marked public
+    backends = (ROOT / "deploy" / "varnish" / "compose-backends.vcl").read_text()
+    assert re.search(r'req\.url ~ "\^/media/"\)\s*\{[^}]*media_pool\.backend\("media"\)', backends)
+
+
+def test_compose_varnish_is_the_official_image_with_the_repos_vcl():
+    services = _compose()["services"]
+    varnish = services["varnish"]
+    assert varnish["image"].split(":")[0] == "varnish"
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in varnish["volumes"]}
+    assert mounts["/etc/varnish/default.vcl"] == "./deploy/varnish/default.vcl"
+    assert mounts["/etc/varnish/backends.vcl"] == "./deploy/varnish/compose-backends.vcl"
+    for source in mounts.values():
+        assert (ROOT / source).is_file()
+    assert 'include "backends.vcl";' in (ROOT / "deploy" / "varnish" / "default.vcl").read_text()
+
+
+def test_compose_varnish_reaches_every_web_replica():
+    """A static backend refuses a name with several addresses: vmod dynamic resolves `web`
+    (all replicas) on the port gunicorn binds, with the /healthz probe."""
+    services = _compose()["services"]
+    backends = (ROOT / "deploy" / "varnish" / "compose-backends.vcl").read_text()
+    assert "import dynamic;" in backends
+    assert not re.search(r"^backend \w+ \{", backends, re.MULTILINE), "no static backends"
+    director = re.search(r"new web_pool = dynamic\.director\(([^)]*)\)", backends)
+    assert director and "probe = healthz" in director[1]
+    port = re.search(r'port = "(\d+)"', director[1])[1]
+    assert f"0.0.0.0:{port}" in _command(services["web"])
+    assert 'web_pool.backend("web")' in backends
+    assert "probe healthz" in (ROOT / "deploy" / "varnish" / "default.vcl").read_text()
+
+
+def test_compose_app_purges_varnish_from_inside_the_purge_acl():
+    compose = _compose()
+    services = compose["services"]
+    purge_urls = services["web"]["environment"]["VARNISH_PURGE_URLS"].split(",")
+    assert purge_urls and all(u.startswith("http://varnish") for u in purge_urls)
+    subnet = compose["networks"]["backend"]["ipam"]["config"][0]["subnet"]
+    network, bits = subnet.split("/")
+    backends = (ROOT / "deploy" / "varnish" / "compose-backends.vcl").read_text()
+    acl = re.search(r"acl purge \{(.*?)\}", backends, re.DOTALL)[1]
+    assert f'"{network}"/{bits};' in acl
+    gateway = network.rsplit(".", 1)[0] + ".1"
+    assert f'! "{gateway}";' in acl, "the bridge gateway (the host) must not purge"
+    assert "backend" in services["web"]["networks"] and "backend" in services["varnish"]["networks"]
 
 
 def test_compose_volumes_are_declared():
@@ -111,7 +230,7 @@ def test_compose_files_exist():
         )
         assert (ROOT / context).is_dir(), f"{name}: build context {context} missing"
         assert (ROOT / context / dockerfile).is_file(), f"{name}: {dockerfile} missing"
-    command = " ".join(_compose()["services"]["web"]["command"])
+    command = " ".join(_command(service) for service in _compose()["services"].values())
     for path in re.findall(r"[\w./-]+\.(?:py|conf\.py)\b", command):
         assert (ROOT / path).is_file(), f"compose runs missing file {path}"
 
@@ -161,3 +280,8 @@ def test_check_deploy_is_clean_with_production_settings():
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "no issues" in output, output
+
+
+def test_the_web_image_can_back_up_postgresql():
+    runs = " ".join(args for name, args in _dockerfile_instructions() if name == "RUN")
+    assert "postgresql-client" in runs  # pg_dump and pg_restore for manage.py backup/restore

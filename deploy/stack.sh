@@ -34,6 +34,7 @@ export DEBUG=0 \
   SECRET_KEY="${SECRET_KEY:-$(cat "$STATE/secret_key")}" \
   ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
   SITE_URL="$URL" \
+  PURGE_BACKENDS="${PURGE_BACKENDS:-varnish}" \
   VARNISH_PURGE_URLS="$URL/" \
   STATIC_ROOT="${STATIC_ROOT:-$STATE/static}" \
   SERVE_MEDIA=1 \

@@ -9,10 +9,12 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -380,6 +382,51 @@ def test_vcl_rules_under_varnishtest():
         assert result.returncode == 0, f"{vtc.name}:\n{result.stdout}{result.stderr}"
 
 
+class StaffBrowser:
+    """A staff member's browser through the edge: cookies kept, forms posted with CSRF."""
+
+    def __init__(self, port):
+        self.port, self.cookies = port, {}
+
+    def _send(self, method, path, body=None, headers=None):
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request(method, path, body=body, headers={"Host": "127.0.0.1", "Cookie": cookie,
+                                                       **(headers or {})})  # fmt: skip
+        response = conn.getresponse()
+        response.body = response.read()
+        conn.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, value = header.split(";")[0].split("=", 1)
+            self.cookies[name] = value
+        return response
+
+    def get(self, path):
+        return self._send("GET", path)
+
+    def post(self, path, fields):
+        token = self.cookies["csrftoken"]  # set by the login page; rotated at login
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token})
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"http://127.0.0.1:{self.port}{path}",
+            "X-CSRFToken": token,
+        }
+        return self._send("POST", path, body, headers)
+
+    def log_in(self, username, password):
+        self.get("/admin/login/")
+        answer = self.post("/admin/login/", {"username": username, "password": password})
+        assert answer.status == 302, answer.body[:500]
+
+    def article_type(self) -> int:
+        with sqlite3.connect(self.database) as db:
+            return db.execute(
+                "SELECT id FROM django_content_type"
+                " WHERE app_label = 'articles' AND model = 'article'"
+            ).fetchone()[0]
+
+
 def test_make_stack_serves_through_varnish_and_stops_on_sigterm(tmp_path):
     port, backend_port = free_port(), free_port()
     env = {
@@ -397,7 +444,21 @@ def test_make_stack_serves_through_varnish_and_stops_on_sigterm(tmp_path):
     try:
         wait_until(lambda: fetch(port, "/")[0] == 200, seconds=120, what="make stack")
         assert fetch(port, "/")[1]["X-Cache"] == "HIT"
-        assert "Demo logins" in (tmp_path / "stack.log").read_text()
+        log = (tmp_path / "stack.log").read_text()
+        assert "Demo logins" in log
+        # An editor withdraws a story in the stack's admin: its page changes at the edge.
+        password = re.search(r"^\s+editor\s+(\S+)$", log, re.M).group(1)
+        with sqlite3.connect(tmp_path / "stack.sqlite3") as db:
+            (pk,) = db.execute(
+                "SELECT id FROM articles_article WHERE status = 'published' ORDER BY id LIMIT 1"
+            ).fetchone()
+        desk = StaffBrowser(port)
+        desk.database = tmp_path / "stack.sqlite3"
+        desk.log_in("editor", password)
+        story_path = desk.get(f"/admin/r/{desk.article_type()}/{pk}/").headers["Location"]
+        assert fetch(port, story_path)[0] == 200 and fetch(port, story_path)[1]["X-Cache"] == "HIT"
+        desk.post(f"/admin/articles/article/{pk}/workflow/unpublish/", {"note": "Legal"})
+        wait_until(lambda: fetch(port, story_path)[0] == 410, seconds=1, what="410 at the edge")
     finally:
         make.send_signal(signal.SIGTERM)
         make.wait(timeout=60)

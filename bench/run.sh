@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Benchmark the public pages under gunicorn with wrk (not a test: it prints numbers).
+# Benchmark the public pages through the shipped stack (not a test: it prints numbers).
 #   bench/run.sh                       10,000 stories in PostgreSQL database newsroom_bench
 #   BENCH_STORIES=2000 bench/run.sh    fewer stories
-# Scenarios (32 connections, BENCH_SECONDS each after a warm-up): the article page rotating over
-# a few hundred stories and the home page, first with the server-side page cache off
-# (PAGE_CACHE_SECONDS=0), then with it on; Redis (BENCH_REDIS_URL, database 15) is the cache
-# in both, as in production. Reports requests/s, p50/p99 latency and the
-# memory of each gunicorn worker (RSS, and PSS, which counts pages shared after the preload once).
+# In one run, so that this machine's drift cancels out of the ratios:
+#   ceiling   nginx serving the very same pages as static files (what a web server does
+#             with no application at all): every other figure is also given as a share of it;
+#   edge      Varnish in front of gunicorn, pages cached at the edge (the reader's usual case);
+#   origin    gunicorn itself, the edge bypassed: every request is a page-cache miss, with the
+#             story fragments in Redis warm (the state right after a purge);
+#   cold      gunicorn with no cache of any kind (bench/cold_settings.py): every fragment,
+#             the navigation and the banner rendered afresh, as for a crawler walking the archive;
+# then a publish (bench/after_publish.py): the share of 200 story pages still served from the
+# edge right after it, and how long until the edge shows the new story on the home page.
+# Each scenario: wrk with BENCH_CONNECTIONS connections for BENCH_SECONDS after a 5 s warm-up,
+# the article page rotating over a few hundred stories, and the home page.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 PY="$ROOT/.venv/bin/python"
 OUT="$ROOT/var/bench"
-PORT="${BENCH_PORT:-8352}"
-BASE_URL="http://127.0.0.1:$PORT"
+ORIGIN_PORT="${BENCH_PORT:-8352}"
+EDGE_PORT=$((ORIGIN_PORT + 1))
+CEILING_PORT=$((ORIGIN_PORT + 2))
+ORIGIN="http://127.0.0.1:$ORIGIN_PORT"
+EDGE="http://127.0.0.1:$EDGE_PORT"
+CEILING="http://127.0.0.1:$CEILING_PORT"
 SECONDS_EACH="${BENCH_SECONDS:-20}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 CORES="$(nproc)"
@@ -21,8 +32,10 @@ WORKERS="${BENCH_WORKERS:-$((2 * CORES + 1))}"
 REDIS="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/15}"
 mkdir -p "$OUT"
 
-command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)"; exit 1; }
-# One benchmark at a time: two would share the port, the results file and the CPU.
+for tool in wrk nginx /usr/sbin/varnishd; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install wrk nginx-light varnish varnish-modules)"; exit 1; }
+done
+# One benchmark at a time: two would share the ports, the results file and the CPU.
 exec 9>"$OUT/.lock"
 flock -n 9 || { echo "bench: another benchmark is running (lock $OUT/.lock)"; exit 1; }
 
@@ -30,9 +43,12 @@ export DEBUG=0 \
   SECRET_KEY="bench-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" \
   DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/newsroom_bench}" \
   ALLOWED_HOSTS=127.0.0.1,localhost \
-  SITE_URL="$BASE_URL" \
+  SITE_URL="$EDGE" \
   STATIC_ROOT="$OUT/static" \
   MEDIA_ROOT="$OUT/media" \
+  REDIS_URL="$REDIS" \
+  PURGE_BACKENDS=varnish \
+  VARNISH_PURGE_URLS="$EDGE/" \
   LOG_LEVEL=ERROR
 unset SECURE_SSL_REDIRECT SECURE_HSTS_SECONDS
 
@@ -53,37 +69,48 @@ if db["ENGINE"].endswith("postgresql"):
             conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
 PYCODE
 "$PY" manage.py migrate --noinput -v 0
-"$PY" bench/load_stories.py --stories "${BENCH_STORIES:-10000}" --urls "$OUT/urls.txt"
+DB_STATEMENT_TIMEOUT_MS=0 "$PY" bench/load_stories.py --stories "${BENCH_STORIES:-10000}" --urls "$OUT/urls.txt"
 "$PY" manage.py collectstatic --noinput -v 0
 
-GUNICORN_PID=""
-stop_server() {
-  if [ -n "$GUNICORN_PID" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-    kill -TERM "$GUNICORN_PID"
-    wait "$GUNICORN_PID" 2>/dev/null || true
-  fi
-  GUNICORN_PID=""
+PIDS=()
+stop_all() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  PIDS=()
 }
-trap stop_server EXIT
+trap stop_all EXIT
 
-start_server() {  # $1: label; the rest: VAR=value for this server only
-  local label=$1; shift
-  if "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $PORT), timeout=1)" 2>/dev/null; then
-    echo "bench: something already listens on port $PORT (set BENCH_PORT)"; exit 1
-  fi
-  env "$@" "$PY" -m gunicorn -c gunicorn.conf.py --bind "127.0.0.1:$PORT" \
-    --workers "$WORKERS" newsroom.wsgi >"$OUT/gunicorn-$label.log" 2>&1 &
-  GUNICORN_PID=$!
+port_free() {
+  ! "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $1), timeout=1)" 2>/dev/null
+}
+wait_for() {  # $1: URL, $2: pid, $3: log
   for _ in $(seq 150); do
-    "$PY" -c "import urllib.request as u; u.urlopen('$BASE_URL/healthz', timeout=2)" \
-      2>/dev/null && return 0
-    kill -0 "$GUNICORN_PID" 2>/dev/null || { cat "$OUT/gunicorn-$label.log"; exit 1; }
+    "$PY" -c "import urllib.request as u; u.urlopen('$1', timeout=2)" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3"; exit 1; }
     sleep 0.2
   done
-  echo "bench: gunicorn did not answer"; exit 1
+  echo "bench: $1 did not answer"; exit 1
 }
 
-worker_memory() {  # "max RSS / max PSS" over the workers, in MB
+GUNICORN_PID=""
+start_origin() {  # $1: label; the rest: VAR=value for this server only
+  local label=$1; shift
+  port_free "$ORIGIN_PORT" || { echo "bench: port $ORIGIN_PORT is taken (set BENCH_PORT)"; exit 1; }
+  env "$@" "$PY" -m gunicorn -c gunicorn.conf.py --bind "127.0.0.1:$ORIGIN_PORT" \
+    --workers "$WORKERS" newsroom.wsgi >"$OUT/gunicorn-$label.log" 2>&1 &
+  GUNICORN_PID=$!
+  PIDS+=("$GUNICORN_PID")
+  wait_for "$ORIGIN/healthz" "$GUNICORN_PID" "$OUT/gunicorn-$label.log"
+}
+stop_origin() {
+  kill -TERM "$GUNICORN_PID" 2>/dev/null || true
+  wait "$GUNICORN_PID" 2>/dev/null || true
+}
+
+worker_memory() {  # "max RSS / max PSS" over the gunicorn workers, in MB
   local rss=0 pss=0 pid r p
   for pid in $(ps -o pid= --ppid "$GUNICORN_PID"); do
     r=$(awk '/^VmRSS:/ {print int($2 / 1024)}' "/proc/$pid/status")
@@ -96,44 +123,104 @@ worker_memory() {  # "max RSS / max PSS" over the workers, in MB
 
 RESULTS="$OUT/results.txt"
 {
-  echo "# $(date -u +%FT%TZ)  $CORES cores, $WORKERS sync workers, $CONNECTIONS connections," \
-    "${SECONDS_EACH}s each, $(wc -l <"$OUT/urls.txt") article URLs;" \
+  echo "# $(date -u +%FT%TZ)  $CORES cores, $WORKERS gunicorn sync workers, $CONNECTIONS connections," \
+    "${SECONDS_EACH}s each, $(wc -l <"$OUT/urls.txt") article URLs, $("$PY" manage.py shell -c \
+    'from articles.models import Article; print(Article.objects.live().count())') live stories;" \
     "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  printf '%-26s %10s %9s %9s %7s  %s\n' scenario "req/s" "p50 ms" "p99 ms" non2xx "worker memory (max)"
+  printf '%-22s %10s %9s %9s %7s %9s  %s\n' scenario "req/s" "p50 ms" "p99 ms" non2xx "x ceiling" "worker memory (max)"
 } >"$RESULTS"
 
-measure() {  # $1: label, $2: URL, $3: optional URL list for rotation
-  local label=$1 url=$2 list=${3:-}
-  local args=(-t 2 -c "$CONNECTIONS" -s "$ROOT/bench/wrk.lua" "$url")
-  [ -n "$list" ] && args+=(-- "$list")
+declare -A CEILING_RPS
+measure() {  # $1: label, $2: page kind (article|home), $3: base URL, $4: "memory" to report it
+  local label=$1 kind=$2 base=$3 memory=""
+  local args=(-t 2 -c "$CONNECTIONS" -s "$ROOT/bench/wrk.lua" "$base/")
+  [ "$kind" = article ] && args+=(-- "$OUT/urls.txt")
   wrk -d 5s "${args[@]}" >/dev/null  # warm up: imports, connections, caches
-  local line
+  local line rps p50 p99 non2xx ratio
   line=$(wrk -d "${SECONDS_EACH}s" --timeout 5s "${args[@]}" | grep '^RESULT')
-  local rps p50 p99 non2xx
   rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
   p50=$(sed -E 's/.*p50_ms=([0-9.]+).*/\1/' <<<"$line")
   p99=$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")
   non2xx=$(sed -E 's/.*non2xx=([0-9]+).*/\1/' <<<"$line")
-  printf '%-26s %10s %9s %9s %7s  %s\n' "$label" "$rps" "$p50" "$p99" "$non2xx" \
-    "$(worker_memory)" | tee -a "$RESULTS"
+  [ "${4:-}" = memory ] && memory=$(worker_memory)
+  if [ -z "${CEILING_RPS[$kind]:-}" ]; then
+    CEILING_RPS[$kind]=$rps
+  fi
+  ratio=$(awk -v a="$rps" -v b="${CEILING_RPS[$kind]}" 'BEGIN { printf "%.3f", a / b }')
+  printf '%-22s %10s %9s %9s %7s %9s  %s\n' "$label" "$rps" "$p50" "$p99" "$non2xx" "$ratio" \
+    "$memory" | tee -a "$RESULTS"
 }
 
-# Both runs use Redis, as production does; "uncached" only switches the page cache off.
 flush_redis() { "$PY" -c "import redis; redis.Redis.from_url('$REDIS').flushdb()"; }
 
-echo "== uncached (PAGE_CACHE_SECONDS=0)"
+echo "== origin (gunicorn) and the edge (Varnish) in front of it"
 flush_redis
-start_server uncached PAGE_CACHE_SECONDS=0 REDIS_URL="$REDIS"
-measure "article, uncached" "$BASE_URL/" "$OUT/urls.txt"
-measure "home, uncached" "$BASE_URL/"
-stop_server
+start_origin warm
+port_free "$EDGE_PORT" || { echo "bench: port $EDGE_PORT is taken (set BENCH_PORT)"; exit 1; }
+deploy/varnish/run.sh "127.0.0.1:$EDGE_PORT" "127.0.0.1:$ORIGIN_PORT" "$OUT/varnish" \
+  >"$OUT/varnish.log" 2>&1 &
+VARNISH_PID=$!
+PIDS+=("$VARNISH_PID")
+wait_for "$EDGE/" "$VARNISH_PID" "$OUT/varnish.log"
 
-echo "== cached (page cache in Redis)"
-flush_redis
-start_server cached PAGE_CACHE_SECONDS=300 REDIS_URL="$REDIS"
-measure "article, cached" "$BASE_URL/" "$OUT/urls.txt"
-measure "home, cached" "$BASE_URL/"
-stop_server
+echo "== the same pages as static files, served by nginx (the ceiling)"
+rm -rf "$OUT/ceiling" && mkdir -p "$OUT/ceiling/site" "$OUT/ceiling/logs"
+"$PY" - "$ORIGIN" "$OUT/urls.txt" "$OUT/ceiling/site" <<'PYCODE'
+import sys
+import urllib.request
+from pathlib import Path
+
+origin, urls, site = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+for path in ["/", *urls.read_text().split()]:
+    target = site / path.strip("/") / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(urllib.request.urlopen(origin + path, timeout=10).read())
+PYCODE
+cat >"$OUT/ceiling/nginx.conf" <<NGINX
+worker_processes $CORES;
+pid $OUT/ceiling/nginx.pid;
+error_log $OUT/ceiling/logs/error.log;
+daemon off;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $OUT/ceiling/logs;
+    proxy_temp_path $OUT/ceiling/logs;
+    fastcgi_temp_path $OUT/ceiling/logs;
+    uwsgi_temp_path $OUT/ceiling/logs;
+    scgi_temp_path $OUT/ceiling/logs;
+    default_type text/html;
+    server {
+        listen 127.0.0.1:$CEILING_PORT;
+        root $OUT/ceiling/site;
+        location / { try_files \$uri \$uri/index.html =404; }
+    }
+}
+NGINX
+port_free "$CEILING_PORT" || { echo "bench: port $CEILING_PORT is taken (set BENCH_PORT)"; exit 1; }
+nginx -c "$OUT/ceiling/nginx.conf" -p "$OUT/ceiling" >"$OUT/ceiling/logs/stdout.log" 2>&1 &
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
+wait_for "$CEILING/" "$NGINX_PID" "$OUT/ceiling/logs/error.log"
+
+measure "article, ceiling" article "$CEILING"
+measure "home, ceiling" home "$CEILING"
+kill -TERM "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true
+
+measure "article, edge" article "$EDGE" memory
+measure "home, edge" home "$EDGE" memory
+measure "article, origin" article "$ORIGIN" memory
+measure "home, origin" home "$ORIGIN" memory
+
+echo "== a publish, watched at the edge"
+DB_STATEMENT_TIMEOUT_MS=0 "$PY" bench/after_publish.py --edge "$EDGE" --urls "$OUT/urls.txt" --count 200 | tee -a "$RESULTS"
+
+echo "== origin with no cache of any kind"
+stop_origin
+start_origin cold DJANGO_SETTINGS_MODULE=bench.cold_settings
+measure "article, cold" article "$ORIGIN" memory
+measure "home, cold" home "$ORIGIN" memory
+stop_all
 
 echo
 cat "$RESULTS"

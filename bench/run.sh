@@ -124,7 +124,7 @@ worker_memory() {  # "max RSS / max PSS" over the gunicorn workers, in MB
 RESULTS="$OUT/results.txt"
 {
   echo "# $(date -u +%FT%TZ)  $CORES cores, $WORKERS gunicorn sync workers, $CONNECTIONS connections," \
-    "${SECONDS_EACH}s each, $(wc -l <"$OUT/urls.txt") article URLs, $("$PY" manage.py shell -c \
+    "${SECONDS_EACH}s each, $(wc -l <"$OUT/urls.txt") article URLs, $("$PY" manage.py shell -v 0 -c \
     'from articles.models import Article; print(Article.objects.live().count())') live stories;" \
     "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   printf '%-22s %10s %9s %9s %7s %9s  %s\n' scenario "req/s" "p50 ms" "p99 ms" non2xx "x ceiling" "worker memory (max)"

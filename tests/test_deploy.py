@@ -199,6 +199,8 @@ def test_compose_app_purges_varnish_from_inside_the_purge_acl():
     services = compose["services"]
     purge_urls = services["web"]["environment"]["VARNISH_PURGE_URLS"].split(",")
     assert purge_urls and all(u.startswith("http://varnish") for u in purge_urls)
+    # Without the backend named, the app purges nothing and edits show only after EDGE_TTL.
+    assert "varnish" in services["web"]["environment"]["PURGE_BACKENDS"]
     subnet = compose["networks"]["backend"]["ipam"]["config"][0]["subnet"]
     network, bits = subnet.split("/")
     backends = (ROOT / "deploy" / "varnish" / "compose-backends.vcl").read_text()

@@ -371,6 +371,33 @@ def test_stale_pages_are_served_while_gunicorn_is_down(
         stack.stop()
 
 
+def test_a_database_outage_serves_stale_pages_and_the_sites_own_503(static_root, tmp_path):
+    # Its own stack on its own SQLite file, which then becomes unreadable: gunicorn stays up,
+    # the database does not (every new connection fails, /healthz included).
+    database = tmp_path / "outage.sqlite3"
+    stack = Stack(tmp_path, static_root, f"sqlite:///{database}", EDGE_TTL="2")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT, env=stack.env, check=True, timeout=300,
+    )  # fmt: skip
+    try:
+        stack.start()
+        cached = "/corrections/"
+        assert fetch(stack.port, cached)[0] == 200
+        database.rename(tmp_path / "gone.sqlite3")
+        database.mkdir()  # a folder where the database file was: it cannot be opened
+        wait_until(lambda: fetch(stack.port, "/healthz")[0] == 503, what="probe: sick")
+        time.sleep(2.5)  # past the page's TTL
+        status, headers, _body = fetch(stack.port, cached)
+        assert status == 200 and headers["X-Cache"] == "HIT-STALE"
+        # A page the edge never had: the app's own 503 page, in the site's design.
+        status, headers, body = fetch(stack.port, f"/never-{secrets.token_hex(4)}/")
+        assert status == 503 and headers["Retry-After"]
+        assert b"be back in a moment" in body and b"Traceback" not in body
+    finally:
+        stack.stop()
+
+
 def test_vcl_rules_under_varnishtest():
     """Set-Cookie and no-Cache-Control responses never stored, 5xx with and without a stale
     copy, purge by key, a sick backend: deploy/varnish/tests/*.vtc, with scripted backends

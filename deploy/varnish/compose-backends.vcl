@@ -12,6 +12,7 @@ backend default none;
 
 sub vcl_init {
     new web_pool = dynamic.director(port = "8000", probe = healthz, ttl = 5s);
+    new web_unprobed = dynamic.director(port = "8000", ttl = 5s);
     new media_pool = dynamic.director(port = "80", ttl = 30s);
 }
 
@@ -31,5 +32,13 @@ sub newsroom_backend {
         set req.backend_hint = media_pool.backend("media");
     } else {
         set req.backend_hint = web_pool.backend("web");
+    }
+}
+
+sub newsroom_backend_unprobed {
+    if (req.url ~ "^/media/") {
+        set req.backend_hint = media_pool.backend("media");
+    } else {
+        set req.backend_hint = web_unprobed.backend("web");
     }
 }

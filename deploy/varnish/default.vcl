@@ -13,7 +13,10 @@ vcl 4.1;
 # An include beats a text substitution: this file is the same byte for byte everywhere, and
 # the local variant is compiled by the test suite against the real varnishd.
 #
-# backends.vcl must define: `acl purge`, and `sub newsroom_backend` (sets req.backend_hint).
+# backends.vcl must define: `acl purge`, `sub newsroom_backend` (sets req.backend_hint to
+# the app behind its /healthz probe) and `sub newsroom_backend_unprobed` (the same app
+# without the probe: the last try of a page that has no stale copy, so that while the
+# database is down, and /healthz with it, readers get the app's own 503 page).
 #
 # Contract with the app (see README, "Production"):
 #   - the app marks cacheable responses with an explicit `Cache-Control: public, ...,
@@ -53,7 +56,11 @@ probe healthz {
 include "backends.vcl";
 
 sub vcl_recv {
-    call newsroom_backend;
+    if (req.http.x-stale-if-error) {
+        call newsroom_backend_unprobed;
+    } else {
+        call newsroom_backend;
+    }
     unset req.http.x-cache;
     if (req.restarts == 0) {
         unset req.http.x-stale-if-error;

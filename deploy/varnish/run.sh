@@ -35,6 +35,11 @@ backend web {
     .probe = healthz;
 }
 
+backend web_unprobed {
+    .host = "$BACKEND_HOST";
+    .port = "$BACKEND_PORT";
+}
+
 acl purge {
     "127.0.0.1";
     "::1";
@@ -42,6 +47,10 @@ acl purge {
 
 sub newsroom_backend {
     set req.backend_hint = web;
+}
+
+sub newsroom_backend_unprobed {
+    set req.backend_hint = web_unprobed;
 }
 VCL
 cp "$HERE/default.vcl" "$WORKDIR/default.vcl"

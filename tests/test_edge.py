@@ -402,11 +402,20 @@ def test_vcl_rules_under_varnishtest():
     """Set-Cookie and no-Cache-Control responses never stored, 5xx with and without a stale
     copy, purge by key, a sick backend: deploy/varnish/tests/*.vtc, with scripted backends
     (the app never sets a cookie on a public page, nor fails on demand)."""
-    for vtc in sorted((ROOT / "deploy" / "varnish" / "tests").glob("*.vtc")):
-        result = subprocess.run(
-            ["varnishtest", "-q", str(vtc)], cwd=ROOT, capture_output=True, text=True, timeout=120
-        )
-        assert result.returncode == 0, f"{vtc.name}:\n{result.stdout}{result.stderr}"
+    # Copied where the VCL compiler, which runs as the varnish user, may read it: a checkout
+    # can sit in a private folder (CI clones into one).
+    readable = Path(tempfile.mkdtemp(prefix="newsroom-vtc-"))
+    try:
+        shutil.copytree(ROOT / "deploy" / "varnish", readable / "varnish")
+        for path in [readable, *readable.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        for vtc in sorted((readable / "varnish" / "tests").glob("*.vtc")):
+            result = subprocess.run(
+                ["varnishtest", "-q", str(vtc)], capture_output=True, text=True, timeout=120
+            )
+            assert result.returncode == 0, f"{vtc.name}:\n{result.stdout}{result.stderr}"
+    finally:
+        shutil.rmtree(readable, ignore_errors=True)
 
 
 class StaffBrowser:

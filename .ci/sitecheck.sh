@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serve the demo newsroom the production way and run every check of ../shared/sitecheck on it:
-# gunicorn, DEBUG off, collected static files, a loopback port, a scratch database under var/.
+# Varnish in front of gunicorn (as `make stack`), DEBUG off, collected static files, loopback
+# ports, a scratch database under var/. Without varnishd, gunicorn alone on the same port.
 # Used by `make sitecheck` and .ci/run. Extra arguments go to check_site.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ ROOT="$PWD"
 PY="$ROOT/.venv/bin/python"
 SITECHECK="$ROOT/../shared/sitecheck"
 PORT="${SITECHECK_PORT:-8351}"
+BACKEND_PORT=$((PORT + 100))
 BASE_URL="http://127.0.0.1:$PORT"
 SCRATCH="$ROOT/var/sitecheck"
 export ACCEPTANCE_WORK="$ROOT/.sitecheck" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
@@ -15,7 +17,7 @@ export ACCEPTANCE_WORK="$ROOT/.sitecheck" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 echo "== site checker tools"
 "$SITECHECK/setup.sh" | tail -n 1
 
-echo "== demo newsroom on $BASE_URL (gunicorn, DEBUG=0, scratch database in var/sitecheck/)"
+echo "== demo newsroom on $BASE_URL (Varnish, gunicorn, DEBUG=0, scratch database in var/sitecheck/)"
 rm -rf "$SCRATCH"
 mkdir -p "$SCRATCH"
 # Only these variables: a developer's .env or shell must not change what is checked.
@@ -27,31 +29,47 @@ export DEBUG=0 \
   MEDIA_ROOT="$SCRATCH/media" \
   STATIC_ROOT="$SCRATCH/static" \
   CACHE_DIR="$SCRATCH/cache" \
-  SERVE_MEDIA=1
-unset REDIS_URL SECURE_SSL_REDIRECT SECURE_HSTS_SECONDS SILENCED_SYSTEM_CHECKS EDGE_TTL PURGE_BACKENDS
+  SERVE_MEDIA=1 \
+  PURGE_BACKENDS=varnish \
+  VARNISH_PURGE_URLS="$BASE_URL/"
+unset REDIS_URL SECURE_SSL_REDIRECT SECURE_HSTS_SECONDS SILENCED_SYSTEM_CHECKS EDGE_TTL
+VARNISHD=/usr/sbin/varnishd
+[ -x "$VARNISHD" ] || { BACKEND_PORT=$PORT; unset PURGE_BACKENDS VARNISH_PURGE_URLS; }
 
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py load_demo
 "$PY" manage.py collectstatic --noinput -v 0
 
-"$PY" -m gunicorn -c gunicorn.conf.py --bind "127.0.0.1:$PORT" --workers 3 newsroom.wsgi \
+"$PY" -m gunicorn -c gunicorn.conf.py --bind "127.0.0.1:$BACKEND_PORT" --workers 3 newsroom.wsgi \
   >"$SCRATCH/gunicorn.log" 2>&1 &
-GUNICORN_PID=$!
-stop_server() {
-  if kill -0 "$GUNICORN_PID" 2>/dev/null; then
-    kill -TERM "$GUNICORN_PID"
-    wait "$GUNICORN_PID" 2>/dev/null || true
-  fi
+SERVER_PIDS=($!)
+stop_servers() {
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  [ -z "${VARNISH_DIR:-}" ] || rm -rf "$VARNISH_DIR"
 }
-trap stop_server EXIT
+trap stop_servers EXIT
 
-healthy() { "$PY" -c "import urllib.request as u; u.urlopen('$BASE_URL/healthz', timeout=2)"; }
-for _ in $(seq 100); do
-  healthy 2>/dev/null && break
-  kill -0 "$GUNICORN_PID" 2>/dev/null || { cat "$SCRATCH/gunicorn.log"; exit 1; }
-  sleep 0.2
-done
-healthy
+healthy() { "$PY" -c "import urllib.request as u; u.urlopen('$1/healthz', timeout=2)"; }
+wait_healthy() {  # $1: base URL, $2: pid, $3: log
+  for _ in $(seq 100); do
+    healthy "$1" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3"; exit 1; }
+    sleep 0.2
+  done
+  healthy "$1"
+}
+wait_healthy "http://127.0.0.1:$BACKEND_PORT" "${SERVER_PIDS[0]}" "$SCRATCH/gunicorn.log"
+if [ "$BACKEND_PORT" != "$PORT" ]; then
+  VARNISH_DIR="$(mktemp -d "${TMPDIR:-/tmp}/newsroom-sitecheck-varnish.XXXXXX")"
+  deploy/varnish/run.sh "127.0.0.1:$PORT" "127.0.0.1:$BACKEND_PORT" "$VARNISH_DIR" \
+    >"$SCRATCH/varnish.log" 2>&1 &
+  SERVER_PIDS+=($!)
+  wait_healthy "$BASE_URL" "${SERVER_PIDS[1]}" "$SCRATCH/varnish.log"
+fi
 
 echo "== site checker (all checks)"
 status=0
@@ -85,5 +103,5 @@ for retry in 1 2 3; do
   status=0
   "$SITECHECK/check_site.py" "$BASE_URL/" --only lighthouse --out "$report" "$@" || status=$?
 done
-echo "server log: $SCRATCH/gunicorn.log"
+echo "server logs: $SCRATCH/gunicorn.log, $SCRATCH/varnish.log"
 exit "$status"

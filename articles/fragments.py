@@ -280,7 +280,9 @@ def _new_site_state() -> dict[str, Any]:
         item["children"] = children.get(item["pk"], [])
     dues = [due for due in (story_due, *banner_due) if due is not None]
     return {
-        "id": new_id(),
+        # Names what the chrome shows, so a rebuilt state with the same sections and banner
+        # (every request, when there is no shared cache) reuses the chrome already rendered.
+        "id": hashlib.sha256(repr((nav, banner)).encode()).hexdigest()[:16],
         "due": min(dues) if dues else None,
         "story_due": story_due,
         "banner_due": min(banner_due) if banner_due else None,

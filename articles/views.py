@@ -57,11 +57,14 @@ def home(request: HttpRequest) -> HttpResponse:
     add_keys(request, "home")
     now = timezone.now()
     live = Article.objects.live(now).newest_first()
-    recent = list(live.values_list("pk", "section_id")[:RECENT_FOR_SECTIONS])
-    lead = live.filter(is_lead=True).values_list("pk", flat=True).first()
+    recent = list(live.values_list("pk", "section_id", "is_lead")[:RECENT_FOR_SECTIONS])
+    # The newest flagged story is among the newest few hundred, or older than all of them.
+    lead = next((pk for pk, _, is_lead in recent if is_lead), None)
+    if lead is None and len(recent) == RECENT_FOR_SECTIONS:
+        lead = live.filter(is_lead=True).values_list("pk", flat=True).first()
     if lead is None and recent:
         lead = recent[0][0]
-    rest = [(pk, section_id) for pk, section_id in recent if pk != lead]
+    rest = [(pk, section_id) for pk, section_id, _ in recent if pk != lead]
     top, rest = [pk for pk, _ in rest[:TOP_STORIES]], rest[TOP_STORIES:]
     state = site_state(request)
     by_section: dict[int, list[int]] = {item["pk"]: [] for item in state["nav"]}

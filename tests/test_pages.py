@@ -238,6 +238,22 @@ def test_home_has_lead_top_stories_and_sections(client):
         assert article.headline in html
 
 
+def test_home_lead_older_than_the_stories_it_groups_is_still_the_lead(client, monkeypatch):
+    from articles import views
+
+    # The home page groups the newest RECENT_FOR_SECTIONS stories; a lead older than all of
+    # them is looked up on its own.
+    monkeypatch.setattr(views, "RECENT_FOR_SECTIONS", 3)
+    lead = ArticleFactory(published=True, headline="The old lead", is_lead=True)
+    lead.publish_at = lead.first_published_at = timezone.now() - dt.timedelta(days=3)
+    lead.save()
+    for i in range(4):
+        ArticleFactory(published=True, headline=f"Newer story {i}")
+    html = client.get("/").content.decode()
+    assert html.index("The old lead") < html.index("Newer story")
+    assert html.count("teaser--lead") == 1
+
+
 def test_home_sections_show_their_newest_stories_subsections_included(client):
     now = timezone.now()
     world = SectionFactory(name="World", slug="world", position=2)

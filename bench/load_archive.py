@@ -774,6 +774,8 @@ def main() -> None:
         raise SystemExit("load_archive.py needs PostgreSQL (COPY); set DATABASE_URL.")
     phases = Phases()
     total = args.stories
+    with connection.cursor() as cursor:  # one loader per database at a time; others wait
+        cursor.execute("SELECT pg_advisory_lock(hashtext('bench/load_archive.py'))")
     with phases("reference data (sections, photos, authors, tags)"):
         loader, _ = User.objects.get_or_create(username=LOADER, defaults={"is_active": False})
         rng = random.Random(args.seed)

@@ -15,6 +15,7 @@ import json
 import math
 import os
 import random
+import signal
 import statistics
 import sys
 import time
@@ -48,15 +49,27 @@ class Timeout(Exception):
     pass
 
 
-def fetch(client: Client, url: str) -> float:
+def _alarm(signum, frame):
+    raise Timeout
+
+
+def fetch(client: Client, url: str, limit: int) -> float:
+    """Seconds to get url (200 and a body), or Timeout: the statement timeout cancelled a
+    query, or the whole request took longer than `limit` seconds (then it is interrupted,
+    psycopg cancels the query it waits on, and the connection is dropped)."""
     started = time.perf_counter()
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(limit)
     try:
         response = client.get(url)
         body = b"".join(response.streaming_content) if response.streaming else response.content
     except Exception as exc:  # the statement timeout, as the test client re-raises it
-        if "statement timeout" in str(exc) or "canceling statement" in str(exc):
+        if isinstance(exc, Timeout) or "canceling statement" in str(exc):
+            connection.close()
             raise Timeout from exc
         raise
+    finally:
+        signal.alarm(0)
     seconds = time.perf_counter() - started
     if response.status_code == 503:
         raise Timeout
@@ -72,22 +85,26 @@ def percentile(times: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def measure(client: Client, urls: list[str], requests: int, budget: float) -> dict:
-    """urls: one (repeated) or several (taken in turn); each warmed once untimed."""
+def measure(client: Client, urls: list[str], requests: int, budget: float, limit: int) -> dict:
+    """urls: one (repeated) or several (taken in turn); each warmed once untimed, except
+    that a page whose first request took more than a quarter of the budget is not asked
+    again: that request is its one sample (n=1)."""
     timeout_s = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "0")) / 1000
     try:
-        for url in urls[: min(len(urls), requests)]:
-            fetch(client, url)
         times: list[float] = []
+        for url in urls[: min(len(urls), requests)]:
+            first = fetch(client, url, limit)
+            if first > budget / 4:
+                return {"n": 1, "p50": first, "p95": first}
         spent = 0.0
         for n in range(requests):
-            seconds = fetch(client, urls[n % len(urls)])
+            seconds = fetch(client, urls[n % len(urls)], limit)
             times.append(seconds)
             spent += seconds
             if spent > budget:
                 break
     except Timeout:
-        return {"timeout": True, "timeout_s": timeout_s}
+        return {"timeout": True, "timeout_s": timeout_s, "limit_s": limit}
     except RuntimeError as exc:
         return {"error": str(exc)}
     return {
@@ -154,6 +171,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--budget", type=float, default=60.0, help="seconds per figure at most")
+    parser.add_argument("--limit", type=int, default=120, help="seconds per request at most")
     parser.add_argument("--only", default="", help="measure only figures containing this")
     args = parser.parse_args()
     cache.clear()  # this run's own Redis database: no fragment survives from another archive
@@ -181,7 +199,7 @@ def main() -> None:
         if args.only and args.only not in name:
             continue
         client = staff if name.startswith("admin") else public
-        result = measure(client, urls, args.requests, args.budget)
+        result = measure(client, urls, args.requests, args.budget, args.limit)
         result["p95_wanted"] = with_p95
         results["figures"][name] = result
         if "p50" in result:

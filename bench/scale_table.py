@@ -12,7 +12,7 @@ def shown(result: dict | None, p95: bool) -> str:
     if result is None:
         return "not measured"
     if result.get("timeout"):
-        return f"timeout (>{result['timeout_s']:g} s)"
+        return f"timeout (query >{result['timeout_s']:g} s or page >{result['limit_s']} s)"
     if "error" in result:
         return result["error"].rsplit(" ", 2)[-1]
     text = f"{result['p50'] * 1000:,.0f}"
@@ -27,7 +27,7 @@ def ratio(first: dict | None, last: dict | None) -> str:
     if not first or not last or "p50" not in first:
         return "—"
     if last.get("timeout"):
-        return f"> {last['timeout_s'] / first['p50']:,.0f}x"
+        return f"> {min(last['timeout_s'], last['limit_s']) / first['p50']:,.0f}x"
     if "p50" not in last:
         return "—"
     return f"{last['p50'] / first['p50']:.2f}x"

@@ -150,8 +150,8 @@ def targets(story_urls: list[str], rng: random.Random) -> list[tuple[str, list[s
     found += [
         ("story page (20 different stories)", sample, True),
         ("home page", ["/"], False),
-        (f"section page /{section.slug}/", [section.get_absolute_url()], False),
-        (f"tag page (most used tag, {tag.name})", [f"/tags/{tag.slug}/"], False),
+        ("section page (the biggest section)", [section.get_absolute_url()], False),
+        ("tag page (the most used tag)", [f"/tags/{tag.slug}/"], False),
         ("author page (most bylines)", [author.get_absolute_url()], False),
         ("/corrections/", ["/corrections/"], False),
         ("admin changelist, filter live + section", [

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run stack test lint format install install-dev migrate demo sitecheck benchmark clean
+.PHONY: run stack test lint format install install-dev migrate demo sitecheck benchmark benchmark-scale clean
 
 # `make run` installs only what the site needs (fast); `make test` adds the dev tools.
 $(VENV)/.installed: pyproject.toml
@@ -62,6 +62,11 @@ sitecheck: install-dev
 # Loads 10,000 stories into PostgreSQL (BENCH_DATABASE_URL) and measures gunicorn with wrk.
 benchmark: install-dev
 	bench/run.sh
+
+# The archive benchmark: loads (or reuses) newsroom_scale_10k, _100k and _1m in PostgreSQL
+# (bench/load_archive.py) and times the pages at each size; table in var/bench/scale.txt.
+benchmark-scale: install-dev
+	bench/scale.sh
 
 clean:
 	rm -rf $(VENV) var staticfiles .sitecheck

@@ -2,8 +2,8 @@
 
 The "replica" alias is a test mirror of the default database here (TEST MIRROR), so the
 router's choices are checked without a second database. It is a connection of its own, which
-does not see another connection's open transaction: the tests commit. tests/test_replica_streaming.py runs
-the same app against a real streaming replica.
+does not see another connection's open transaction: the tests commit.
+tests/test_replica_streaming.py runs the same app against a real streaming replica.
 """
 
 import pytest
@@ -38,9 +38,11 @@ def editor(migration_rows):
 
 def queries(client, path, **kwargs):
     """(response, queries on the default connection, queries on the replica connection)."""
-    with CaptureQueriesContext(connections["default"]) as primary:
-        with CaptureQueriesContext(connections["replica"]) as standby:
-            response = getattr(client, kwargs.pop("method", "get"))(path, **kwargs)
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections["replica"]) as standby,
+    ):
+        response = getattr(client, kwargs.pop("method", "get"))(path, **kwargs)
     return response, primary.captured_queries, standby.captured_queries
 
 

@@ -7,8 +7,8 @@ A request reads the replica only when all of these hold, and the primary otherwi
   session cookie (staff read the primary) and no `RECENT_WRITE_COOKIE` (set for
   REPLICA_MAX_LAG_SECONDS on any request that wrote: the browser that just saved reads the
   primary even once signed out);
-- the replica answers and its lag is under REPLICA_MAX_LAG_SECONDS (0 when it has replayed all
-  it received, else now() - pg_last_xact_replay_timestamp());
+- the replica answers and is less than REPLICA_MAX_LAG_SECONDS behind the primary (see
+  _ReplicaState);
 - the replica has replayed the newest commit the app knows of. Every change that purges pages
   (articles.invalidation, after commit, before the app's caches move and the edge is purged)
   stores the primary's pg_current_wal_lsn() in the cache under NEWEST_COMMIT_KEY. So the
@@ -17,15 +17,17 @@ A request reads the replica only when all of these hold, and the primary otherwi
   next change. A missing key (Redis down or flushed) means the primary.
 
 The replica's replay position and lag are read at most once a second per process
-(CHECK_SECONDS) and kept in memory; the position only grows, so a remembered one is a safe lower
-bound. Everything fails open to the primary: a replica that is down or refuses costs one
-failed connection a second, and a request whose replica query fails is answered again from
-the primary. Writes always go to the primary. Unset DATABASE_REPLICA_URL: the
-"replica" alias is the primary itself and nothing is routed to it.
+(CHECK_SECONDS) and kept in memory; the position only grows, so a remembered one is a safe
+lower bound (after a change, readers of a process read the primary until its next look).
+Everything fails open to the primary: a replica that is down or refuses costs one failed
+connection a second, and a request whose replica query fails is answered again from the
+primary. Writes always go to the primary. Unset DATABASE_REPLICA_URL: the "replica" alias is
+the primary itself and nothing is routed to it.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import contextvars
 import logging
@@ -54,7 +56,7 @@ class ReplicaRouter:
     """Reads go where the middleware decided (the replica or the primary); writes to the primary."""
 
     def db_for_read(self, model, **hints):
-        return ALIAS if _reading_replica.get() else "default"
+        return ALIAS if _reading_replica.get() else None
 
     def db_for_write(self, model, **hints):
         return "default"
@@ -83,49 +85,72 @@ def lsn(text: str | None) -> int | None:
     return (int(high, 16) << 32) | int(low, 16)
 
 
+def lsn_text(position: int) -> str:
+    return f"{position >> 32:X}/{position & 0xFFFFFFFF:X}"
+
+
 class _ReplicaState:
-    """The replica's replay position and lag, read at most once per CHECK_SECONDS."""
+    """The replica's replay position and lag, read at most once per CHECK_SECONDS.
+
+    The lag is measured against the primary, not the replica's clock: each check also notes
+    where the primary's WAL is (pg_current_wal_lsn()), and the lag is the age of the oldest
+    noted position the replica has not replayed yet. So an idle primary is no lag, and a
+    replica cut off from its primary (which would report no lag of its own) falls behind.
+    """
 
     def __init__(self):
         self.lock = threading.Lock()
+        self.forget()
+
+    def forget(self) -> None:
         self.checked = -CHECK_SECONDS
         self.answer: tuple[int | None, float] | None = None  # None: the replica failed
+        self.unreplayed: collections.deque[tuple[float, int]] = collections.deque()
+        self.primary: int | None = None  # the primary's position at the last look
 
     def get(self) -> tuple[int | None, float] | None:
         with self.lock:
-            if time.monotonic() - self.checked >= CHECK_SECONDS:
-                self.answer = self._read()
-                self.checked = time.monotonic()
+            now = time.monotonic()
+            if now - self.checked >= CHECK_SECONDS:
+                self.checked = now
+                self.answer = self._check(now)
             return self.answer
-
-    def forget(self) -> None:
-        with self.lock:
-            self.checked = -CHECK_SECONDS
 
     def failed(self) -> None:
         with self.lock:
             self.answer, self.checked = None, time.monotonic()
 
-    @staticmethod
-    def _read() -> tuple[int | None, float] | None:
-        connection = connections[ALIAS]
-        if connection.vendor != "postgresql":
+    def _check(self, now: float) -> tuple[int | None, float] | None:
+        if connections[ALIAS].vendor != "postgresql":
             return (None, 0.0)  # a SQLite "replica" is the same file (the test mirror)
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_last_wal_replay_lsn()::text,"
-                    " CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
-                    " ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()),"
-                    " 1e9) END"
-                )
-                replayed, lag = cursor.fetchone()
-        except DatabaseError as exc:
-            logger.warning("Replica unavailable, reading the primary: %s", exc)
-            connection.close()
+        primary = _position("default", "pg_current_wal_lsn()")
+        replayed = _position(ALIAS, "pg_last_wal_replay_lsn()")
+        if replayed is False:
             return None
-        # Not in recovery (NULL position): the primary itself, or a promoted replica.
-        return (lsn(replayed), float(lag or 0))
+        if replayed is None or primary is None:
+            return (None, 0.0)  # not in recovery: the primary itself, or a promoted replica
+        if primary is not False:
+            self.primary = primary
+        if primary is not False and (not self.unreplayed or primary > self.unreplayed[-1][1]):
+            self.unreplayed.append((now, primary))
+        while self.unreplayed and self.unreplayed[0][1] <= replayed:
+            self.unreplayed.popleft()
+        if len(self.unreplayed) > 100:  # far behind: only the oldest matters
+            del self.unreplayed[1]
+        return (replayed, now - self.unreplayed[0][0] if self.unreplayed else 0.0)
+
+
+def _position(alias: str, function: str) -> int | bool | None:
+    """A WAL position on the alias's server; None when it has none, False when it failed."""
+    connection = connections[alias]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {function}::text")
+            return lsn(cursor.fetchone()[0])
+    except DatabaseError as exc:
+        logger.warning("Reading the WAL position of %s failed: %s", alias, exc)
+        connection.close()
+        return False
 
 
 state = _ReplicaState()
@@ -147,12 +172,12 @@ def replica_is_current() -> bool:
         return False
     newest = lsn(cache.get(NEWEST_COMMIT_KEY))
     if newest is None:
-        note_commit()  # first request after a start or a flush: learn where the primary is
+        # After a start or a cache flush (or with the cache down): start from where the
+        # primary was at the last look, and read the primary this time.
+        if state.primary is not None:
+            cache.add(NEWEST_COMMIT_KEY, lsn_text(state.primary), timeout=None)
         return False
-    if replayed < newest:
-        state.forget()  # look again next time: it is usually a few milliseconds behind
-        return False
-    return True
+    return replayed >= newest
 
 
 def note_commit() -> None:

@@ -51,7 +51,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from newsroom import edge
+from newsroom import edge, replica
 
 # Keys of what stories show but do not own: rendered fragments must be rendered again.
 REFERENCE_KEY = re.compile(r"^(section|tag|author|image)-\d+$")
@@ -162,6 +162,7 @@ def invalidate(keys: Iterable[str]) -> None:
 
 
 def _after_commit(keys: frozenset[str]) -> None:
+    replica.note_commit()  # first: readers stay on the primary until a replica replays this
     _move_app_caches(keys)
     edge.purge(keys)
 

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "newsroom.outage.DatabaseOutageMiddleware",
+    "newsroom.replica.ReplicaMiddleware",
     "newsroom.middleware.OddInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,6 +148,27 @@ if USES_POSTGRES and DB_STATEMENT_TIMEOUT_MS > 0:
     db_options["options"] = " ".join(
         filter(None, [db_options.get("options"), f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"])
     )
+
+# Public reads from a streaming replica (newsroom/replica.py): anonymous GETs of public pages
+# read it while it is under REPLICA_MAX_LAG_SECONDS behind and has replayed the app's newest
+# commit; staff, writes and everything else read the primary. Unset: the "replica" alias is the
+# primary itself (and the test suite's mirror of it) and nothing is routed to it.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+try:
+    _replica = env.db_url_config(DATABASE_REPLICA_URL) if DATABASE_REPLICA_URL else {}
+except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
+    stop(f"DATABASE_REPLICA_URL is malformed ({exc}). Use e.g. postgres://user@host:5432/name.")
+DATABASES["replica"] = {
+    **DATABASES["default"],
+    **{k: v for k, v in _replica.items() if k in ("HOST", "PORT", "NAME", "USER", "PASSWORD")},
+    "OPTIONS": {**DATABASES["default"].get("OPTIONS", {})},  # the same timeout and statements
+    "TEST": {"MIRROR": "default"},
+}
+if DATABASE_REPLICA_URL and USES_POSTGRES:
+    # A replica that is down must cost a reader little: it is then skipped for a second.
+    DATABASES["replica"]["OPTIONS"]["connect_timeout"] = 2
+DATABASE_ROUTERS = ["newsroom.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -119,7 +119,7 @@ def test_compose_web_publishes_no_port_so_it_scales():
 
 def test_compose_every_long_running_service_has_a_healthcheck():
     services = _compose()["services"]
-    for name in ("db", "redis", "web", "media", "varnish"):
+    for name in ("db", "db-replica", "redis", "web", "media", "varnish"):
         test = services[name].get("healthcheck", {}).get("test")
         assert test, f"{name} has no healthcheck"
     web_check = " ".join(services["web"]["healthcheck"]["test"])
@@ -211,6 +211,34 @@ def test_compose_app_purges_varnish_from_inside_the_purge_acl():
     assert "backend" in services["web"]["networks"] and "backend" in services["varnish"]["networks"]
 
 
+def test_compose_replica_is_an_optional_streaming_standby_of_db():
+    services = _compose()["services"]
+    db, standby, web = services["db"], services["db-replica"], services["web"]
+    assert standby["profiles"] == ["replica"], "only with COMPOSE_PROFILES=replica"
+    assert standby["image"] == db["image"] and standby["user"] == "postgres"
+    assert "db-replica" not in web["depends_on"], "a missing replica must not stop web"
+    assert standby["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "pg_isready" in " ".join(standby["healthcheck"]["test"])
+    # db: a replication role and its pg_hba line, made when the volume is created.
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in db["volumes"] if v.startswith("./")}
+    init = (ROOT / mounts["/docker-entrypoint-initdb.d/init-replication.sh"]).read_text()
+    assert "CREATE ROLE replicator WITH REPLICATION LOGIN" in init
+    assert "host replication replicator all scram-sha-256" in init and "pg_hba.conf" in init
+    # db-replica: pg_basebackup -R from db on first start, then postgres as a hot standby.
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in standby["volumes"] if v.startswith("./")}
+    script_path = next(a for a in standby["entrypoint"] if a.endswith(".sh"))
+    script = (ROOT / mounts[script_path]).read_text()
+    assert re.search(r"pg_basebackup -h db .*-U replicator .*-R", script)
+    assert "exec postgres" in script
+    password = "${POSTGRES_REPLICATION_PASSWORD:-replicator}"
+    assert db["environment"]["POSTGRES_REPLICATION_PASSWORD"] == password
+    assert standby["environment"]["POSTGRES_REPLICATION_PASSWORD"] == password
+    # web reads it when DATABASE_REPLICA_URL names it (empty: no replica).
+    assert web["environment"]["DATABASE_REPLICA_URL"] == "${DATABASE_REPLICA_URL:-}"
+    assert "@db-replica:5432/newsroom" in (ROOT / "docker-compose.yml").read_text()
+    assert "COMPOSE_PROFILES=replica" in (ROOT / "README.md").read_text()
+
+
 def test_compose_volumes_are_declared():
     compose = _compose()
     named = set(compose["volumes"])
@@ -249,7 +277,7 @@ def test_env_example_lists_every_variable_and_nothing_else():
     example = (ROOT / ".env.example").read_text()
     names = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", example, re.MULTILINE))
     known = settings_variables() | gunicorn_variables()
-    assert names <= known | {"POSTGRES_PASSWORD"}
+    assert names <= known | {"POSTGRES_PASSWORD", "POSTGRES_REPLICATION_PASSWORD"}
     assert settings_variables() <= names, f"undocumented: {sorted(settings_variables() - names)}"
 
 

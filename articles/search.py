@@ -29,6 +29,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from contextlib import contextmanager
 
 from anyascii import anyascii
 from django.conf import settings
@@ -39,7 +40,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
 )
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import (
     Case,
     ExpressionWrapper,
@@ -270,6 +271,24 @@ def _postgres_snippet(text: str) -> ExpressionWrapper:
         fragment_delimiter=" … ",
     )
     return ExpressionWrapper(excerpt, output_field=SnippetField())
+
+
+@contextmanager
+def planned_per_query(using: str = "default"):
+    """Run the ranking query inside this block so PostgreSQL plans it for its own words.
+
+    The site has PostgreSQL reuse generic plans (settings: plan_cache_mode), but no plan
+    suits every search: "said" is found fastest by walking the newest stories, a rare word
+    through the GIN index, and a generic plan must pick one for both (a rare word walking a
+    million stories). SET LOCAL changes it for this transaction only.
+    """
+    if connections[using].vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield
 
 
 def _candidates(queryset: models.QuerySet, condition, limit: int) -> models.QuerySet:

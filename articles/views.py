@@ -23,7 +23,13 @@ from articles.feeds import feed_links
 from articles.fragments import STUB_FIELDS, site_state
 from articles.models import Article, ArticleRedirect, Correction, Section
 from articles.public import add_keys, public_page
-from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles, with_snippets
+from articles.search import (
+    MAX_QUERY_LENGTH,
+    clean_query,
+    planned_per_query,
+    search_articles,
+    with_snippets,
+)
 
 PAGE_SIZE = 20
 TOP_STORIES = 6
@@ -198,11 +204,12 @@ def search(request: HttpRequest) -> HttpResponse:
         # One query ranks the candidates and returns their ids, one more than the pages
         # hold: the count is bounded ("more than 1000") instead of counting every match.
         cap = max_pages * PAGE_SIZE
-        ranked = list(
-            search_articles(Article.objects.live(), query, limit=cap + 1).values_list(
-                "pk", flat=True
+        with planned_per_query():
+            ranked = list(
+                search_articles(Article.objects.live(), query, limit=cap + 1).values_list(
+                    "pk", flat=True
+                )
             )
-        )
         total, limited = len(ranked), len(ranked) > cap
         page = Paginator(ranked[:cap], PAGE_SIZE).get_page(request.GET.get("page"))
         shown = (

@@ -63,7 +63,8 @@ QUERIES = {
     "minister budget": "minister budget",
     '"prime minister"': '"prime minister"',
     '"state oil fund"': '"state oil fund"',
-    "rare word": None,  # filled in: a made-up word of rank ~25,000 (a few stories per 10k)
+    "rare word": None,  # filled in: a made-up word of rank 25,000 (~15 stories per 10k)
+    "rarest word": None,  # rank 29,990: in a sentence or two of the pool, or in none
     "samaxi": "samaxi",
 }
 
@@ -178,6 +179,7 @@ def measure(runs: int) -> dict[str, tuple[float, float, int, int]]:
     client = Client()
     results = {}
     QUERIES["rare word"] = rare_word()
+    QUERIES["rarest word"] = made_up(29_990)
     for label, query in QUERIES.items():
         timings = []
         response = client.get("/search/", {"q": query})  # warm

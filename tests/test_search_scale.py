@@ -134,9 +134,10 @@ def test_a_common_word_gives_the_first_page_with_a_capped_count(client, common_w
 
 def test_search_page_query_budget(client, common_word, django_assert_max_num_queries):
     client.get("/search/", {"q": "said"})  # warm the fragment cache and the site state
-    # ranked ids (and on PostgreSQL the SET LOCAL before it), the page's stories, their
-    # bylines, the snippets.
-    with django_assert_max_num_queries(5):
+    # The ranked ids, the page's stories, their bylines, the snippets; on PostgreSQL also the
+    # SET LOCAL before the ranking, in a transaction (a savepoint and its release here, as the
+    # test runs inside a transaction; BEGIN and COMMIT, not counted, in production).
+    with django_assert_max_num_queries(7 if connection.vendor == "postgresql" else 4):
         response = client.get("/search/", {"q": "said", "page": "2"})
     assert response.status_code == 200 and response.context["page"].number == 2
 

@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -51,5 +52,6 @@ class ArticlesConfig(AppConfig):
         from articles import invalidation, search
 
         search.connect_signals()
+        connection_created.connect(search.register_sqlite_fold, dispatch_uid="search-sqlite")
         invalidation.connect()
         post_migrate.connect(sync_site, sender=self, dispatch_uid="articles-sync-site")

@@ -9,6 +9,19 @@ On PostgreSQL the query uses web-search syntax (`websearch_to_tsquery`: "quoted 
 -exclusions, `or`) against `Article.search_document`, a stored tsvector with a GIN index
 (migration 0002). The document is kept current by `refresh_search_documents()`, called from
 `Article.save()` and from the signal receivers at the bottom of this module when tags change.
+
+Bounded work at any archive size: a search ranks only its candidates, the newest
+`limit` matching stories (found through the GIN index for rare words, or by walking the
+publication-date index for common ones: PostgreSQL picks), never every match, since "said"
+matches nearly the whole archive. Within them the text rank is discounted by age
+(`RECENCY_DAYS`), so of two equal matches the newer comes first.
+
+Accents never matter: the text search configurations `newsroom_<language>` (migration 0009,
+chosen by settings.SEARCH_LANGUAGE) pass words through `unaccent` ("Şamaxı" is indexed as
+"samaxi"), and the SQL function `newsroom_fold` turns what unaccent leaves alone into Latin
+letters on both sides: the Azerbaijani ə, and, except on a Russian-language site (whose stemmer
+needs Cyrillic), Cyrillic ("Москва" is found as "moskva"). SQLite compares anyascii-transliterated,
+lowercased text on both sides.
 """
 
 from __future__ import annotations
@@ -16,7 +29,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from contextlib import contextmanager
 
+from anyascii import anyascii
+from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -24,11 +40,13 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
 )
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import (
     Case,
     ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -36,15 +54,20 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, Extract, Now
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.text import plain_text
 
-# The text search configuration. Changing it means filling search_document again
-# (`Article.objects.all().refresh_search_documents()`), or old rows won't match.
-SEARCH_CONFIG = "english"
+# settings.SEARCH_LANGUAGE picks one of these text search configurations (migration 0009).
+# Changing it means filling search_document again (`manage.py refresh_search`).
+LANGUAGES = ("english", "russian", "azerbaijani", "simple")
+# Candidates ranked per search: the newest this many matching stories (the view asks for
+# one page more than it shows, to know whether to say "more than").
+MAX_CANDIDATES = 1000
+# A story this many days old needs twice the text rank of today's to rank beside it.
+RECENCY_DAYS = 365
 # Longer queries are cut: nobody types more, and it bounds the work a request can cause.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -54,6 +77,86 @@ SNIPPET_WORDS = 30
 # turned into <mark> only after the rest has been escaped, so stored text can never inject HTML.
 _START, _STOP = "\ue000", "\ue001"
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+# --- Language and folding ---------------------------------------------------------------
+
+
+def search_language() -> str:
+    language = getattr(settings, "SEARCH_LANGUAGE", "english")
+    if language not in LANGUAGES:
+        raise ValueError(f"SEARCH_LANGUAGE must be one of {', '.join(LANGUAGES)}: {language!r}")
+    return language
+
+
+def search_config() -> str:
+    """The PostgreSQL text search configuration of this site (made by migration 0009)."""
+    return f"newsroom_{search_language()}"
+
+
+# What unaccent leaves alone, spelled in Latin letters: the Azerbaijani schwa, and Cyrillic.
+# Frozen here (not taken from anyascii at run time): migration 0009 builds the SQL functions
+# from these, and the query side must fold exactly as the stored documents were folded.
+SCHWA = {"ə": "e", "Ə": "E"}
+CYRILLIC = dict(
+    zip(
+        "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "A B V G D E E Zh Z I Y K L M N O P R S T U F Kh Ts Ch Sh Shch - Y - E Yu Ya "
+        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya".split(),
+        strict=True,
+    )
+)
+CYRILLIC = {k: "" if v == "-" else v for k, v in CYRILLIC.items()}
+
+
+def fold_function(language: str | None = None) -> str:
+    """The SQL function that folds a site's text: newsroom_translit, or newsroom_fold (Russian)."""
+    return "newsroom_fold" if (language or search_language()) == "russian" else "newsroom_translit"
+
+
+def fold(text: str, language: str | None = None) -> str:
+    """The query folded as newsroom_fold / newsroom_translit fold the documents."""
+    table = dict(SCHWA)
+    if fold_function(language) == "newsroom_translit":
+        table.update(CYRILLIC)
+    return text.translate(str.maketrans(table))
+
+
+def fold_sql(function: str) -> str:
+    """CREATE FUNCTION for one of the two folding functions (used by migration 0009).
+
+    Cyrillic is spelled out only in texts that have some: the long chain of replacements
+    would cost more than building the tsvector itself on every English story.
+    """
+    schwa = f"translate($1, '{''.join(SCHWA)}', '{''.join(SCHWA.values())}')"
+    expression = schwa
+    if function == "newsroom_translit":
+        single = {k: v for k, v in CYRILLIC.items() if len(v) == 1}
+        spelled = schwa
+        for letter, latin in CYRILLIC.items():
+            if len(latin) != 1:  # multi-letter spellings, and letters dropped (ъ, ь)
+                spelled = f"replace({spelled}, '{letter}', '{latin}')"
+        spelled = f"translate({spelled}, '{''.join(single)}', '{''.join(single.values())}')"
+        expression = f"CASE WHEN $1 ~ '[А-яЁё]' THEN {spelled} ELSE {schwa} END"
+    return (
+        f"CREATE OR REPLACE FUNCTION {function}(text) RETURNS text "
+        f"LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT {expression} $$"
+    )
+
+
+def ascii_fold(text: str | None) -> str:
+    """SQLite: both sides of every comparison as lowercase ASCII ("Şamaxı" -> "samaxi")."""
+    return anyascii(text or "").lower()
+
+
+def register_sqlite_fold(sender, connection, **kwargs) -> None:
+    """connection_created receiver: gives SQLite the newsroom_ascii() function."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("newsroom_ascii", 1, ascii_fold, deterministic=True)
+
+
+def _folded(expression) -> Func:
+    return Func(expression, function=fold_function(), output_field=models.TextField())
 
 
 # --- Reading a query -------------------------------------------------------------------
@@ -98,20 +201,25 @@ def parse_query(text: str) -> list[list[tuple[str, bool]]]:
 # --- Searching --------------------------------------------------------------------------
 
 
-def search_articles(queryset: models.QuerySet, query: str | None) -> models.QuerySet:
+def search_articles(
+    queryset: models.QuerySet, query: str | None, limit: int = MAX_CANDIDATES
+) -> models.QuerySet:
     """The stories of `queryset` that match `query`, best first (see `with_snippets`).
 
-    Never raises for odd input: empty, overlong or garbage queries give an empty queryset.
+    Only the newest `limit` matches are candidates: they are ranked by how well they match,
+    discounted by age, and anything older is left out, so the work is bounded however many
+    stories match. Never raises for odd input: empty, overlong or garbage queries give an
+    empty queryset.
     """
     text = clean_query(query)
     if not text:
         return queryset.none()
     if connections[queryset.db].vendor == "postgresql":
-        return _postgres_search(queryset, text)
+        return _postgres_search(queryset, text, limit)
     groups = parse_query(text)
     if not groups:
         return queryset.none()
-    return _fallback_search(queryset, groups)
+    return _fallback_search(queryset, groups, limit)
 
 
 def with_snippets(articles: list, query: str | None) -> list:
@@ -148,11 +256,13 @@ def with_snippets(articles: list, query: str | None) -> list:
 
 
 def _postgres_snippet(text: str) -> ExpressionWrapper:
-    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    # The excerpt shows the stored text as written: a word matched only through folding
+    # ("azerbaycan" for "Azərbaycan") is found but not marked.
+    query = SearchQuery(fold(text), search_type="websearch", config=search_config())
     excerpt = SearchHeadline(
         Concat("standfirst", Value(" "), "body", output_field=models.TextField()),
         query,
-        config=SEARCH_CONFIG,
+        config=search_config(),
         start_sel=_START,
         stop_sel=_STOP,
         max_words=SNIPPET_WORDS,
@@ -163,25 +273,74 @@ def _postgres_snippet(text: str) -> ExpressionWrapper:
     return ExpressionWrapper(excerpt, output_field=SnippetField())
 
 
-def _postgres_search(queryset: models.QuerySet, text: str) -> models.QuerySet:
-    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+@contextmanager
+def planned_per_query(using: str = "default"):
+    """Run the ranking query inside this block so PostgreSQL plans it for its own words.
+
+    The site has PostgreSQL reuse generic plans (settings: plan_cache_mode), but no plan
+    suits every search: "said" is found fastest by walking the newest stories, a rare word
+    through the GIN index, and a generic plan must pick one for both (a rare word walking a
+    million stories). SET LOCAL changes it for this transaction only.
+    """
+    if connections[using].vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield
+
+
+def _candidates(queryset: models.QuerySet, condition, limit: int) -> models.QuerySet:
+    """The newest `limit` matching stories' pks, as a subquery: what gets ranked."""
+    return queryset.filter(condition).order_by("-publish_at", "-pk").values("pk")[:limit]
+
+
+def _age_in_days() -> ExpressionWrapper:
+    return ExpressionWrapper(
+        (Extract(Now(), "epoch") - Extract("publish_at", "epoch")) / 86400.0,
+        output_field=FloatField(),
+    )
+
+
+def _postgres_search(queryset: models.QuerySet, text: str, limit: int) -> models.QuerySet:
+    query = SearchQuery(fold(text), search_type="websearch", config=search_config())
+    # The candidates come from a subquery with its own LIMIT, so ts_rank runs on at most
+    # `limit` rows (PostgreSQL evaluates a select list before it sorts: ranking in the same
+    # query as the match would rank every match).
+    candidates = _candidates(queryset, Q(search_document=query), limit)
+    score = ExpressionWrapper(
+        SearchRank(F("search_document"), query) / (1.0 + _age_in_days() / RECENCY_DAYS),
+        output_field=FloatField(),
+    )
     return (
-        queryset.filter(search_document=query)
-        .annotate(rank=SearchRank(F("search_document"), query))
+        queryset.filter(pk__in=candidates)
+        .annotate(rank=score)
         .order_by("-rank", "-publish_at", "-pk")
     )
 
 
-def _fallback_search(queryset: models.QuerySet, groups) -> models.QuerySet:
-    """SQLite: case-insensitive containment, ranked headline > standfirst/tags > body."""
+def _fallback_search(queryset: models.QuerySet, groups, limit: int) -> models.QuerySet:
+    """SQLite: containment of ASCII-folded, lowercased text, ranked headline > standfirst/tags
+    > body, discounted by age like PostgreSQL's rank."""
     from articles.models import TaggedArticle
 
+    def folded(field: str) -> Func:
+        return Func(F(field), function="newsroom_ascii", output_field=models.TextField())
+
+    folded_tags = TaggedArticle.objects.annotate(folded_name=folded("tag__name"))
+    searched = queryset.annotate(
+        folded_headline=folded("headline"),
+        folded_standfirst=folded("standfirst"),
+        folded_body=folded("body"),
+    )
+
     def matches(phrase: str) -> Q:
-        tagged = TaggedArticle.objects.filter(tag__name__icontains=phrase)
+        tagged = folded_tags.filter(folded_name__contains=phrase)
         return (
-            Q(headline__icontains=phrase)
-            | Q(standfirst__icontains=phrase)
-            | Q(body__icontains=phrase)
+            Q(folded_headline__contains=phrase)
+            | Q(folded_standfirst__contains=phrase)
+            | Q(folded_body__contains=phrase)
             | Q(pk__in=tagged.values("content_object"))
         )
 
@@ -190,6 +349,7 @@ def _fallback_search(queryset: models.QuerySet, groups) -> models.QuerySet:
     for group in groups:
         group_q = Q()
         for phrase, excluded in group:
+            phrase = ascii_fold(phrase)
             group_q &= ~matches(phrase) if excluded else matches(phrase)
             if not excluded:
                 wanted.append(phrase)
@@ -199,12 +359,20 @@ def _fallback_search(queryset: models.QuerySet, groups) -> models.QuerySet:
     for phrase in wanted:
         for field, weight in (("headline", 8), ("standfirst", 2), ("body", 1)):
             score = score + Case(
-                When(**{f"{field}__icontains": phrase}, then=Value(weight)),
+                When(**{f"folded_{field}__contains": phrase}, then=Value(weight)),
                 default=Value(0),
             )
+    # julianday() is SQLite's; the age discount is the same as on PostgreSQL.
+    age = Func(Now(), function="julianday", output_field=FloatField()) - Func(
+        F("publish_at"), function="julianday", output_field=FloatField()
+    )
+    rank = ExpressionWrapper(
+        ExpressionWrapper(score, output_field=IntegerField()) / (1.0 + age / RECENCY_DAYS),
+        output_field=FloatField(),
+    )
     return (
-        queryset.filter(condition)
-        .annotate(rank=ExpressionWrapper(score, output_field=IntegerField()))
+        searched.filter(pk__in=_candidates(searched, condition, limit))
+        .annotate(rank=rank)
         .order_by("-rank", "-publish_at", "-pk")
     )
 
@@ -259,12 +427,26 @@ def _mark_phrases(text: str, phrases: list[str]) -> str:
 # --- Keeping search_document current ----------------------------------------------------
 
 
-def document_vector(tagged_model) -> SearchVector:
+def document_vector(
+    tagged_model, language: str | None = None, *, plain_config: str | None = None
+) -> SearchVector:
     """The weighted tsvector of a story: headline A, standfirst and tags B, body C.
 
     The body is stored HTML; PostgreSQL's default parser skips tags and entities itself.
-    Takes the through model so the data migration can pass its historical one.
+    Takes the through model so the data migration can pass its historical one. Each text
+    goes through the site's folding function, then its text search configuration.
+    `plain_config` (e.g. "english", for migrations older than 0009, which made the
+    configurations) uses a built-in configuration without folding.
     """
+    language = language or search_language()
+    config = plain_config or f"newsroom_{language}"
+    function = fold_function(language)
+
+    def folded(expression) -> Func:
+        if plain_config:
+            return expression
+        return Func(expression, function=function, output_field=models.TextField())
+
     tag_names = Subquery(
         tagged_model.objects.filter(content_object=OuterRef("pk"))
         .order_by()
@@ -273,14 +455,14 @@ def document_vector(tagged_model) -> SearchVector:
         .values("names")
     )
     return (
-        SearchVector("headline", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("standfirst", weight="B", config=SEARCH_CONFIG)
+        SearchVector(folded(F("headline")), weight="A", config=config)
+        + SearchVector(folded(F("standfirst")), weight="B", config=config)
         + SearchVector(
-            Coalesce(tag_names, Value(""), output_field=models.TextField()),
+            folded(Coalesce(tag_names, Value(""), output_field=models.TextField())),
             weight="B",
-            config=SEARCH_CONFIG,
+            config=config,
         )
-        + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+        + SearchVector(folded(F("body")), weight="C", config=config)
     )
 
 
@@ -291,6 +473,39 @@ def refresh_search_documents(queryset: models.QuerySet) -> int:
     from articles.models import TaggedArticle
 
     return queryset.order_by().update(search_document=document_vector(TaggedArticle))
+
+
+def refresh_all_search_documents(
+    article_model,
+    tagged_model,
+    using: str = "default",
+    batch: int = 2000,
+    language=None,
+    progress=None,
+) -> int:
+    """Refill every story's search_document a pk range at a time, each range its own short
+    transaction, so no story is locked for more than a moment on a large archive (editors
+    keep saving while it runs). Used by migration 0009 and `manage.py refresh_search`."""
+    from django.db import transaction
+
+    if connections[using].vendor != "postgresql":
+        return 0
+    stories = article_model._base_manager.using(using)
+    bounds = stories.aggregate(low=models.Min("pk"), high=models.Max("pk"))
+    if bounds["low"] is None:
+        return 0
+    vector = document_vector(tagged_model, language)
+    done = 0
+    for start in range(bounds["low"], bounds["high"] + 1, batch):
+        with transaction.atomic(using=using):
+            done += (
+                stories.filter(pk__gte=start, pk__lt=start + batch)
+                .order_by()
+                .update(search_document=vector)
+            )
+        if progress:
+            progress(done)
+    return done
 
 
 def _refresh_for_tag_link(sender, instance, **kwargs) -> None:

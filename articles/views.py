@@ -23,7 +23,13 @@ from articles.feeds import feed_links
 from articles.fragments import STUB_FIELDS, site_state
 from articles.models import Article, ArticleRedirect, Correction, Section
 from articles.public import add_keys, public_page
-from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles, with_snippets
+from articles.search import (
+    MAX_QUERY_LENGTH,
+    clean_query,
+    planned_per_query,
+    search_articles,
+    with_snippets,
+)
 
 PAGE_SIZE = 20
 TOP_STORIES = 6
@@ -195,15 +201,30 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     max_pages = settings.SEARCH_MAX_PAGES
     limited = beyond_last = False
+    total = 0
     if query:
         # At most SEARCH_MAX_PAGES pages: deeper pages cost seconds and nobody reads them.
-        results = search_articles(
-            Article.objects.live().for_listing().defer("body", "search_document"), query
-        )[: max_pages * PAGE_SIZE]
-        page = _page(request, results)
-        page.object_list = with_snippets(list(page.object_list), query)
+        # One query ranks the candidates and returns their ids, one more than the pages
+        # hold: the count is bounded ("more than 1000") instead of counting every match.
+        cap = max_pages * PAGE_SIZE
+        with planned_per_query():
+            ranked = list(
+                search_articles(Article.objects.live(), query, limit=cap + 1).values_list(
+                    "pk", flat=True
+                )
+            )
+        total, limited = len(ranked), len(ranked) > cap
+        page = Paginator(ranked[:cap], PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = (
+            Article.objects.filter(pk__in=page.object_list)
+            .for_listing()
+            .defer("body", "search_document")
+            .in_bulk()
+        )
+        page.object_list = with_snippets(
+            [shown[pk] for pk in page.object_list if pk in shown], query
+        )
         add_keys(request, *(key for article in page for key in fragments.shown_in_teaser(article)))
-        limited = page.paginator.count >= max_pages * PAGE_SIZE
         requested = request.GET.get("page", "")
         beyond_last = requested.isdigit() and int(requested) > page.paginator.num_pages
     return render(
@@ -214,6 +235,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "query": query,
             "page": page,
             "limited": limited,
+            "total": total,
             "beyond_last": beyond_last,
             "max_pages": max_pages,
             "truncated": len(raw.strip()) > MAX_QUERY_LENGTH,

@@ -271,6 +271,10 @@ SHARE_LINK_HOURS = env.int("SHARE_LINK_HOURS", default=48)
 
 # Search shows at most this many pages of 20 results: deeper pages cost seconds, nobody reads them.
 SEARCH_MAX_PAGES = env.int("SEARCH_MAX_PAGES", default=50)
+# The language search stems words in: english, russian, azerbaijani (no stemmer: whole words)
+# or simple. Accents never matter ("samaxi" finds "Şamaxı"). Changing it on a site with
+# stories means `manage.py refresh_search` afterwards (old documents were stemmed otherwise).
+SEARCH_LANGUAGE = env.str("SEARCH_LANGUAGE", default="english")
 
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 IMAGEKIT_CACHEFILE_DIR = "renditions"

@@ -10,8 +10,9 @@ def fill_search_documents(apps, schema_editor):
 
     Article = apps.get_model("articles", "Article")
     TaggedArticle = apps.get_model("articles", "TaggedArticle")
+    # The configuration of the time: 0009 makes the newsroom_* ones and fills again.
     Article.objects.using(schema_editor.connection.alias).update(
-        search_document=document_vector(TaggedArticle)
+        search_document=document_vector(TaggedArticle, plain_config="english")
     )
 
 

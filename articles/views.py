@@ -207,11 +207,11 @@ def search(request: HttpRequest) -> HttpResponse:
         # One query ranks the candidates and returns their ids, one more than the pages
         # hold: the count is bounded ("more than 1000") instead of counting every match.
         cap = max_pages * PAGE_SIZE
-        with planned_per_query():
+        stories = Article.objects.live()
+        # On the database the ranking reads from: the replica, for readers, when there is one.
+        with planned_per_query(using=stories.db):
             ranked = list(
-                search_articles(Article.objects.live(), query, limit=cap + 1).values_list(
-                    "pk", flat=True
-                )
+                search_articles(stories, query, limit=cap + 1).values_list("pk", flat=True)
             )
         total, limited = len(ranked), len(ranked) > cap
         page = Paginator(ranked[:cap], PAGE_SIZE).get_page(request.GET.get("page"))

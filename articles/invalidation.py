@@ -17,6 +17,7 @@ Public responses carry surrogate keys naming what they show (articles.public):
     section-<pk>-list   the section's list and feeds              a public story in it changes
     tag-<pk>-list       the tag's list and feeds                  ... tagged so (or was)
     author-<pk>-list    the author's list and feeds               ... by the author (or was)
+    archive-<date>      the day's archive page (/archive/y/m/d/)  ... published that day (or was)
     feeds, sitemaps,    every feed, sitemap, search page and      a public story changes
     search, corrections the corrections page and feed             (corrections: a correction too)
 
@@ -42,6 +43,7 @@ every public page, lists the tables they read, and fails on one that is not watc
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -50,6 +52,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
 
 from newsroom import edge, replica
 
@@ -71,7 +74,12 @@ class Watched:
 # --- From an instance to its keys ----------------------------------------------------------
 
 
-def _story_keys(pk: int, status: str, section_id: int) -> set[str]:
+def archive_key(day: dt.date) -> str:
+    """The key of one day's archive page (articles.views.archive_day)."""
+    return f"archive-{day.isoformat()}"
+
+
+def _story_keys(pk: int, status: str, section_id: int, publish_at: dt.datetime | None) -> set[str]:
     """A story's own key and every list it is on (a scheduled one: will be on)."""
     from articles.models import Byline, Section, Status, TaggedArticle
 
@@ -80,6 +88,8 @@ def _story_keys(pk: int, status: str, section_id: int) -> set[str]:
     if status != Status.PUBLISHED:
         return set()
     keys = {f"story-{pk}", *STORY_LISTS, f"section-{section_id}-list"}
+    if publish_at is not None:
+        keys.add(archive_key(timezone.localdate(publish_at)))
     parent = Section.objects.filter(pk=section_id).values_list("parent_id", flat=True).first()
     if parent:
         keys.add(f"section-{parent}-list")
@@ -90,7 +100,7 @@ def _story_keys(pk: int, status: str, section_id: int) -> set[str]:
 
 
 def _article(article) -> set[str]:
-    return _story_keys(article.pk, article.status, article.section_id)
+    return _story_keys(article.pk, article.status, article.section_id, article.publish_at)
 
 
 def _on_live_story(article_id: int, *keys: str) -> set[str]:

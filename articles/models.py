@@ -33,7 +33,7 @@ PUBLISH_PERMISSION = "articles.publish_article"
 RESERVED_SLUGS = frozenset(
     "admin search feeds feed rss atom tags tag authors author static media sitemap sitemaps "
     "sitemap.xml robots.txt healthz preview share corrections pages about contact api "
-    "accounts login logout news".split()
+    "accounts login logout news archive".split()
 )
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("tags/<slug:slug>/", views.tag, name="tag"),
     path("authors/<slug:slug>/", views.author, name="author"),
     path("corrections/", views.corrections, name="corrections"),
+    path("archive/<int:year>/<dd:month>/<dd:day>/", views.archive_day, name="archive-day"),
     path("preview/<int:pk>/", previews.preview, name="preview"),
     path("share/<str:token>/", previews.share, name="share"),
     path("pages/<path:url>", views.flatpage, name="flatpage"),

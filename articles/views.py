@@ -5,6 +5,8 @@ articles.invalidation): teasers and story parts add theirs as they are rendered
 (articles.fragments), the views add the lists and objects around them.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.flatpages.views import flatpage as flatpage_view
@@ -21,6 +23,7 @@ from accounts.models import Author
 from articles import fragments
 from articles.feeds import feed_links
 from articles.fragments import STUB_FIELDS, site_state
+from articles.invalidation import archive_key
 from articles.models import Article, ArticleRedirect, Correction, Section
 from articles.public import add_keys, public_page
 from articles.search import (
@@ -190,6 +193,39 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
     page, teasers = _list_page(request, Article.objects.live().by(author).distinct())
     context = {"author": author, "page": page, "teasers": teasers, "feeds": feed_links(author)}
     return render(request, "articles/author.html", context)
+
+
+@require_safe
+@public_page
+def archive_day(request: HttpRequest, year: int, month: str, day: str) -> HttpResponse:
+    """The stories published on one day (in the outlet's time zone), with links to the
+    nearest earlier and later days that have any. Each is one walk of the publication-date
+    index, however large the archive. A day with no live story (or not yet come) is a 404."""
+    try:
+        date = dt.date(year, int(month), int(day))
+    except ValueError:
+        raise Http404("No such day.") from None
+    start = timezone.make_aware(dt.datetime.combine(date, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(date + dt.timedelta(days=1), dt.time.min))
+    live = Article.objects.live()
+    stories = live.filter(publish_at__gte=start, publish_at__lt=end)
+    if not stories.exists():
+        raise Http404("No stories were published on this day.")
+    add_keys(request, archive_key(date))
+    page, teasers = _list_page(request, stories)
+    earlier = live.filter(publish_at__lt=start).newest_first().values_list("publish_at", flat=True)
+    later = live.filter(publish_at__gte=end).order_by("publish_at").values_list("publish_at")
+    return render(
+        request,
+        "articles/archive_day.html",
+        {
+            "date": date,
+            "page": page,
+            "teasers": teasers,
+            "earlier": next((timezone.localdate(t) for t in earlier[:1]), None),
+            "later": next((timezone.localdate(t) for (t,) in later[:1]), None),
+        },
+    )
 
 
 @require_safe

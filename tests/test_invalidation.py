@@ -9,6 +9,7 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles.invalidation import WATCHED
@@ -71,6 +72,7 @@ def newsroom(editor):
             author.get_absolute_url(),
             "/search/?q=pipeline",
             "/corrections/",
+            f"/archive/{timezone.localtime(story.publish_at):%Y/%m/%d}/",
             "/pages/about/",
             "/feeds/rss/",
             "/feeds/sections/regions/atom/",

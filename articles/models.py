@@ -177,6 +177,10 @@ def story_path(section_slug: str, published: dt.datetime | None, slug: str) -> s
 
 
 RELATED_STORIES = 4
+# Related stories by tag come from the newest this many stories of each of the story's tags:
+# a popular tag has tens of thousands, and collecting them all to show four made the story
+# page's cost grow with the archive.
+RELATED_CANDIDATES_PER_TAG = 12
 
 
 @dataclasses.dataclass(frozen=True)
@@ -577,8 +581,10 @@ class TaggedArticle(TaggedItemBase):
 
 def _story_page(slug: str, at: dt.datetime) -> list[tuple]:
     """StoryRow columns and a rank: the live story at slug (0), the newest few live stories
-    sharing a tag with it (1), then the newest few in its section (2). Index-friendly: each
-    part walks the newest stories only until it has enough.
+    sharing a tag with it (1), then the newest few in its section (2). Bounded however large
+    the archive and however popular its tags: the tagged ones are chosen among the newest
+    RELATED_CANDIDATES_PER_TAG stories tagged so (by id, from the (tag, story) index) for
+    each of its tags; the section's walk the newest stories only until they have enough.
 
     Raw SQL through Article.objects.raw() (Django's documented API; it converts the columns
     as a queryset would, on every database): the same query built with QuerySet methods took
@@ -598,11 +604,13 @@ def _story_page(slug: str, at: dt.datetime) -> list[tuple]:
             SELECT * FROM (
                 SELECT o.id, 1 AS story_rank FROM articles_article o
                 WHERE {live} AND o.slug <> %s AND o.id IN (
-                    SELECT shared.content_object_id FROM articles_taggedarticle shared
-                    WHERE shared.tag_id IN (
-                        SELECT own.tag_id FROM articles_taggedarticle own
-                        JOIN articles_article story ON story.id = own.content_object_id
-                        WHERE story.slug = %s))
+                    SELECT shared.content_object_id FROM articles_taggedarticle own
+                    JOIN articles_article story ON story.id = own.content_object_id
+                    JOIN articles_taggedarticle shared ON shared.tag_id = own.tag_id
+                    WHERE story.slug = %s AND shared.content_object_id >= COALESCE((
+                        SELECT newest.content_object_id FROM articles_taggedarticle newest
+                        WHERE newest.tag_id = own.tag_id
+                        ORDER BY newest.content_object_id DESC LIMIT 1 OFFSET %s), 0))
                 ORDER BY o.publish_at DESC, o.id DESC LIMIT %s) tagged
             UNION ALL
             SELECT * FROM (
@@ -617,7 +625,7 @@ def _story_page(slug: str, at: dt.datetime) -> list[tuple]:
     """  # only live_sql()'s fixed text is formatted in; every value is a parameter
     params = [
         slug, *live_params,
-        *live_params, slug, slug, RELATED_STORIES,
+        *live_params, slug, slug, RELATED_CANDIDATES_PER_TAG - 1, RELATED_STORIES,
         *live_params, slug, slug, RELATED_STORIES,
     ]  # fmt: skip
     return [

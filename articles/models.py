@@ -96,6 +96,8 @@ class Image(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The photo library, newest first (the admin adds -id), and its date drill-down.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="image_recent_idx")]
 
     def __str__(self) -> str:
         return self.alt_text[:60] or self.file.name

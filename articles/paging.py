@@ -9,9 +9,10 @@ time a list page takes, and the pages it numbers are pages nobody reads.
   than that says "more than". Asking for a page past the cap gives the last page offered
   and `page.beyond_cap`, so the template can say why instead of failing.
 - EstimatedCountPaginator (the admin's changelists): an exact count while the list is
-  short, PostgreSQL's own estimate (EXPLAIN's row count, the statistics it keeps anyway)
-  once it is longer than the cap, so a desk still sees "about 212,000 stories"; it numbers
-  at most `max_pages` pages, since each deeper page costs an OFFSET over all before it.
+  short (ADMIN_EXACT_COUNT_UP_TO rows), PostgreSQL's own estimate beyond (EXPLAIN's row
+  count, from the statistics it keeps anyway), so a desk still sees "about 212,000
+  stories"; it numbers at most `max_pages` pages, since each deeper page costs an OFFSET
+  over all before it.
 """
 
 import json

@@ -16,6 +16,10 @@ class Migration(migrations.Migration):
 
     operations = [
         AddIndexConcurrently(
+            model_name="image",
+            index=models.Index(fields=["-created_at", "-id"], name="image_recent_idx"),
+        ),
+        AddIndexConcurrently(
             model_name="article",
             index=models.Index(
                 fields=["-publish_at", "-created_at", "-id"], name="article_admin_order_idx"

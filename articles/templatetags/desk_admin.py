@@ -1,4 +1,4 @@
-"""The story changelist's date drill-down, without a scan of the stories it lists.
+"""The story and photo changelists' date drill-down, without a scan of what they list.
 
 Django's own {% date_hierarchy %} asks for the distinct years (months, days) of every
 listed story: SELECT DISTINCT date_trunc(...) over the whole filtered list, a full scan at

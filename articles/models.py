@@ -666,6 +666,9 @@ class Byline(models.Model):
                 fields=["article", "author", "role"], name="byline_unique_author_role"
             )
         ]
+        # An author's stories from the index alone: the author list's capped story counts,
+        # and the author page and filter of an occasional contributor.
+        indexes = [models.Index(fields=["author", "article"], name="byline_author_story_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.author}"

@@ -44,8 +44,9 @@ class CappedPaginator(Paginator):
         """Rows, counted only up to one more than count_limit."""
         limit = self.count_limit + 1
         if isinstance(self.object_list, QuerySet):
-            # Unordered: any rows will do, found by whichever index is quickest.
-            return self.object_list.order_by()[:limit].count()
+            # Unordered (any rows will do, found by whichever index is quickest), and only
+            # the key: a column computed per row (a tag's story count) is not computed.
+            return self.object_list.order_by().values("pk")[:limit].count()
         return len(self.object_list[:limit])
 
     @cached_property

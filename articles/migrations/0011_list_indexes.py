@@ -26,6 +26,10 @@ class Migration(migrations.Migration):
             ),
         ),
         AddIndexConcurrently(
+            model_name="byline",
+            index=models.Index(fields=["author", "article"], name="byline_author_story_idx"),
+        ),
+        AddIndexConcurrently(
             model_name="taggedarticle",
             index=models.Index(
                 fields=["content_object", "tag"], name="taggedarticle_story_tag_idx"

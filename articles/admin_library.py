@@ -28,9 +28,9 @@ from articles.paging import BoundedChangelist, CappedCount, capped_display
 register_revisions()  # before any VersionAdmin, so they all see the full registrations
 
 THUMBNAIL_WIDTH = 480  # the smallest rendition, made on upload; lists never load originals
-# Story counts in the tag and author lists stop here (“1,000+”): counting every story of a
-# tag on each list page would grow with the archive.
-STORY_COUNT_CAP = 1000
+# Story counts in the tag and author lists stop here (“200+”): counting every story of a
+# tag on each list page would grow with the archive (at most 100 rows × 201 index entries).
+STORY_COUNT_CAP = 200
 
 
 def thumbnail(image: Image | None, size: int = 80) -> str:

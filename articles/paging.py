@@ -145,7 +145,7 @@ class BoundedChangelist:
 class CappedCount(Subquery):
     """How many rows `queryset` has, counted up to `cap` + 1 at most: a list column (stories
     per tag, per author) that costs the same for a tag on ten stories and one on a million.
-    Shown as “1,000+” (see capped_display) once it reaches the cap."""
+    Shown as “200+” (see capped_display) once it reaches the cap."""
 
     template = "(SELECT count(*) FROM (%(subquery)s) capped)"
     output_field = IntegerField()

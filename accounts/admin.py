@@ -1,14 +1,16 @@
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 
 from accounts.models import Author
-from articles.admin_library import thumbnail
+from articles.admin_library import STORY_COUNT_CAP, thumbnail
+from articles.models import Byline
+from articles.paging import BoundedChangelist, CappedCount, capped_display
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(BoundedChangelist, admin.ModelAdmin):
     """Bylines: staff (linked to a login), guest contributors and agencies (no login)."""
 
     list_display = ["photo_thumb", "name", "job_title", "twitter", "user", "story_count"]
@@ -25,14 +27,16 @@ class AuthorAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # Meta.ordering is ignored once a query aggregates, so the order is stated here.
-        stories = Count("bylines__article", distinct=True)
-        return super().get_queryset(request).annotate(stories=stories).order_by("name")
+        # Counted per author shown, up to the cap (not sortable: sorting would count them
+        # all). A byline is one story per role, so the stories are the distinct articles.
+        bylines = Byline.objects.filter(author=OuterRef("pk")).values("article_id").distinct()
+        stories = CappedCount(bylines, STORY_COUNT_CAP)
+        return super().get_queryset(request).annotate(stories=stories)
 
     @admin.display(description="Photo")
     def photo_thumb(self, obj: Author) -> str:
         return thumbnail(obj.photo, size=48)
 
-    @admin.display(description="Stories", ordering="stories")
-    def story_count(self, obj: Author) -> int:
-        return obj.stories
+    @admin.display(description="Stories")
+    def story_count(self, obj: Author) -> str:
+        return capped_display(obj.stories, STORY_COUNT_CAP)

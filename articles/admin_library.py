@@ -6,7 +6,7 @@ here only add the per-object rules a group permission cannot express.
 """
 
 from django.contrib import admin
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
@@ -21,11 +21,16 @@ from articles.models import (
     Image,
     Section,
     ShareLink,
+    TaggedArticle,
 )
+from articles.paging import BoundedChangelist, CappedCount, capped_display
 
 register_revisions()  # before any VersionAdmin, so they all see the full registrations
 
 THUMBNAIL_WIDTH = 480  # the smallest rendition, made on upload; lists never load originals
+# Story counts in the tag and author lists stop here (“200+”): counting every story of a
+# tag on each list page would grow with the archive (at most 100 rows × 201 index entries).
+STORY_COUNT_CAP = 200
 
 
 def thumbnail(image: Image | None, size: int = 80) -> str:
@@ -40,7 +45,7 @@ def thumbnail(image: Image | None, size: int = 80) -> str:
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(BoundedChangelist, admin.ModelAdmin):
     list_display = ["thumb", "alt_text", "credit", "dimensions", "uploaded_by", "created_at"]
     list_display_links = ["thumb", "alt_text"]
     list_select_related = ["uploaded_by"]
@@ -112,7 +117,7 @@ admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(BoundedChangelist, admin.ModelAdmin):
     """Replaces taggit's admin, whose inline and merge tool only know its generic tag table."""
 
     list_display = ["name", "slug", "story_count"]
@@ -121,11 +126,13 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).annotate(stories=Count("articles_taggedarticle_items"))
+        # Counted per tag shown, up to the cap (not sortable: sorting would count every tag).
+        links = TaggedArticle.objects.filter(tag=OuterRef("pk")).values("pk")
+        return super().get_queryset(request).annotate(stories=CappedCount(links, STORY_COUNT_CAP))
 
-    @admin.display(description="Stories", ordering="stories")
-    def story_count(self, obj: Tag) -> int:
-        return obj.stories
+    @admin.display(description="Stories")
+    def story_count(self, obj: Tag) -> str:
+        return capped_display(obj.stories, STORY_COUNT_CAP)
 
 
 @admin.register(Correction)

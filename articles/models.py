@@ -96,6 +96,8 @@ class Image(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The photo library, newest first (the admin adds -id), and its date drill-down.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="image_recent_idx")]
 
     def __str__(self) -> str:
         return self.alt_text[:60] or self.file.name
@@ -232,8 +234,10 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Status.IN_REVIEW)
 
     def owned_by(self, user):
-        """Stories the user started or has a byline on."""
-        return self.filter(Q(created_by=user) | Q(bylines__author__user=user)).distinct()
+        """Stories the user started or has a byline on (a subquery, not a join: no DISTINCT
+        over every story of the list)."""
+        bylined = Byline.objects.filter(author__user=user).values("article_id")
+        return self.filter(Q(created_by=user) | Q(pk__in=bylined))
 
     def visible_to(self, user):
         """What user may open in the admin (and preview): editors everything, others their own."""
@@ -249,7 +253,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(tags=tag)
 
     def by(self, author):
-        return self.filter(bylines__author=author)
+        """Stories with a byline of author: a semi-join, so there is nothing to de-duplicate
+        and PostgreSQL can walk the newest stories and stop at a page."""
+        return self.filter(pk__in=Byline.objects.filter(author=author).values("article_id"))
 
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
@@ -367,6 +373,11 @@ class Article(models.Model):
             # The home page's lead story: found without walking every live story.
             models.Index(
                 fields=["-publish_at"], condition=Q(is_lead=True), name="article_lead_idx"
+            ),
+            # The admin's story list in its own order (and its date drill-down's first and
+            # last dates), whatever the status: read 50 rows, not sort them all.
+            models.Index(
+                fields=["-publish_at", "-created_at", "-id"], name="article_admin_order_idx"
             ),
         ]
 
@@ -578,6 +589,14 @@ class TaggedArticle(TaggedItemBase):
         Article, on_delete=models.CASCADE, related_name="tagged_items"
     )
 
+    class Meta:
+        indexes = [
+            # A tag's page walks the newest stories and asks each "has it this tag?"
+            # (index only), or, for a rarely used tag, reads the tag's stories directly.
+            models.Index(fields=["content_object", "tag"], name="taggedarticle_story_tag_idx"),
+            models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_story_idx"),
+        ]
+
 
 def _story_page(slug: str, at: dt.datetime) -> list[tuple]:
     """StoryRow columns and a rank: the live story at slug (0), the newest few live stories
@@ -655,6 +674,9 @@ class Byline(models.Model):
                 fields=["article", "author", "role"], name="byline_unique_author_role"
             )
         ]
+        # An author's stories from the index alone: the author list's capped story counts,
+        # and the author page and filter of an occasional contributor.
+        indexes = [models.Index(fields=["author", "article"], name="byline_author_story_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.author}"

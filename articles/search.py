@@ -222,6 +222,17 @@ def search_articles(
     return _fallback_search(queryset, groups, limit)
 
 
+def matching(queryset: models.QuerySet, query: str | None) -> models.QuerySet:
+    """PostgreSQL: the stories of `queryset` whose search document matches `query`
+    (web-search syntax, folded as the documents are), unranked, in the queryset's own
+    order: the admin's search, which lists matches newest first."""
+    text = clean_query(query)
+    if not text:
+        return queryset.none()
+    query = SearchQuery(fold(text), search_type="websearch", config=search_config())
+    return queryset.filter(search_document=query)
+
+
 def with_snippets(articles: list, query: str | None) -> list:
     """Give each of these stories (one page of results) its `.snippet`, in one query.
 

@@ -25,6 +25,7 @@ from articles.feeds import feed_links
 from articles.fragments import STUB_FIELDS, site_state
 from articles.invalidation import archive_key
 from articles.models import Article, ArticleRedirect, Correction, Section
+from articles.paging import CappedPaginator
 from articles.public import add_keys, public_page
 from articles.search import (
     MAX_QUERY_LENGTH,
@@ -41,8 +42,13 @@ RECENT_FOR_SECTIONS = 400
 
 
 def _page(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
-    """One page of a list; a missing, garbage or too-large ?page= gives the first/last page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """One page of a list; a missing, garbage or too-large ?page= gives the first/last page.
+
+    At most LIST_MAX_PAGES pages, counted no further (articles.paging): what a list page
+    costs stays the same however old the archive; older stories are found by search.
+    """
+    paginator = CappedPaginator(queryset, per_page, max_pages=settings.LIST_MAX_PAGES)
+    return paginator.get_page(request.GET.get("page"))
 
 
 # Lists pick their stories with light rows (STUB_FIELDS); the teasers come rendered from
@@ -52,7 +58,12 @@ def _stubs(queryset: QuerySet) -> QuerySet:
 
 
 def _list_page(request: HttpRequest, queryset: QuerySet) -> tuple[Page, list]:
-    page = _page(request, _stubs(queryset))
+    # Planned for this tag, author or section (not the site's generic plans): the newest
+    # stories of a tag on every tenth story are found by walking the date index and
+    # stopping at a page, those of a tag on ten stories through the tag's own index.
+    with planned_per_query(using=queryset.db):
+        page = _page(request, _stubs(queryset))
+        page.object_list = list(page.object_list)
     return page, fragments.rendered(request, [(article, "list") for article in page])
 
 
@@ -159,7 +170,10 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     add_keys(request, *(f"section-{child.pk}" for child in subsections))
     if section.parent_id:
         add_keys(request, f"section-{section.parent_id}")
-    page, teasers = _list_page(request, Article.objects.live().in_section(section))
+    # A list of ids rather than in_section()'s join to the parent: PostgreSQL can then walk
+    # the newest live stories (article_live_idx) and stop at a page.
+    sections = [section.pk, *(child.pk for child in subsections)]
+    page, teasers = _list_page(request, Article.objects.live().filter(section__in=sections))
     return render(
         request,
         "articles/section.html",
@@ -190,7 +204,7 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
     add_keys(request, f"author-{author.pk}", f"author-{author.pk}-list")
     if author.photo_id:
         add_keys(request, f"image-{author.photo_id}")
-    page, teasers = _list_page(request, Article.objects.live().by(author).distinct())
+    page, teasers = _list_page(request, Article.objects.live().by(author))
     context = {"author": author, "page": page, "teasers": teasers, "feeds": feed_links(author)}
     return render(request, "articles/author.html", context)
 

@@ -160,6 +160,14 @@ def targets(story_urls: list[str], rng: random.Random) -> list[tuple[str, list[s
         ("admin changelist, search 'minister' + filter live", [
             "/admin/articles/article/?status=live&q=minister"
         ], False),
+        ("admin changelist, all stories", ["/admin/articles/article/"], False),
+        ("admin changelist, filter author (most bylines)", [
+            f"/admin/articles/article/?bylines__author__id__exact={author.pk}"
+        ], False),
+        ("admin changelist, page 100", ["/admin/articles/article/?p=100"], False),
+        ("admin photo library", ["/admin/articles/image/"], False),
+        ("admin tags", ["/admin/taggit/tag/"], False),
+        ("admin authors", ["/admin/accounts/author/"], False),
     ]  # fmt: skip
     return found
 
@@ -172,7 +180,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--budget", type=float, default=60.0, help="seconds per figure at most")
     parser.add_argument("--limit", type=int, default=120, help="seconds per request at most")
-    parser.add_argument("--only", default="", help="measure only figures containing this")
+    parser.add_argument(
+        "--only", default="", help="measure only figures containing this (a|b: either)"
+    )
     args = parser.parse_args()
     cache.clear()  # this run's own Redis database: no fragment survives from another archive
     rng = random.Random(1)
@@ -196,7 +206,7 @@ def main() -> None:
         name: results["figures"][name] for name, _, _ in wanted if name in results["figures"]
     }
     for name, urls, with_p95 in wanted:
-        if args.only and args.only not in name:
+        if args.only and not any(part in name for part in args.only.split("|")):
             continue
         client = staff if name.startswith("admin") else public
         result = measure(client, urls, args.requests, args.budget, args.limit)

@@ -271,6 +271,11 @@ SHARE_LINK_HOURS = env.int("SHARE_LINK_HOURS", default=48)
 
 # Search shows at most this many pages of 20 results: deeper pages cost seconds, nobody reads them.
 SEARCH_MAX_PAGES = env.int("SEARCH_MAX_PAGES", default=50)
+# Section, tag, author and corrections lists offer this many pages of 20 (and count no
+# further); the admin's lists this many pages of theirs, with an estimated total beyond.
+LIST_MAX_PAGES = env.int("LIST_MAX_PAGES", default=50)
+ADMIN_LIST_MAX_PAGES = env.int("ADMIN_LIST_MAX_PAGES", default=100)
+ADMIN_EXACT_COUNT_UP_TO = env.int("ADMIN_EXACT_COUNT_UP_TO", default=1000)
 # The language search stems words in: english, russian, azerbaijani (no stemmer: whole words)
 # or simple. Accents never matter ("samaxi" finds "Şamaxı"). Changing it on a site with
 # stories means `manage.py refresh_search` afterwards (old documents were stemmed otherwise).

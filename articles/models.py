@@ -599,6 +599,17 @@ class TaggedArticle(TaggedItemBase):
 
 
 def _story_page(slug: str, at: dt.datetime) -> list[tuple]:
+    sql, params = _story_page_sql(slug, at)
+    return [
+        (
+            *(getattr(row, name) for name in StoryRow.RAW_COLUMNS),
+            row.story_rank,
+        )
+        for row in Article.objects.raw(sql, params)
+    ]
+
+
+def _story_page_sql(slug: str, at: dt.datetime) -> tuple[str, list]:
     """StoryRow columns and a rank: the live story at slug (0), the newest few live stories
     sharing a tag with it (1), then the newest few in its section (2). Bounded however large
     the archive and however popular its tags: the tagged ones are chosen among the newest
@@ -647,13 +658,7 @@ def _story_page(slug: str, at: dt.datetime) -> list[tuple]:
         *live_params, slug, slug, RELATED_CANDIDATES_PER_TAG - 1, RELATED_STORIES,
         *live_params, slug, slug, RELATED_STORIES,
     ]  # fmt: skip
-    return [
-        (
-            *(getattr(row, name) for name in StoryRow.RAW_COLUMNS),
-            row.story_rank,
-        )
-        for row in Article.objects.raw(sql, params)
-    ]
+    return sql, params
 
 
 class Byline(models.Model):

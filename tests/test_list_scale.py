@@ -261,18 +261,16 @@ def test_admin_queries_use_the_declared_indexes(archive):
 
 
 @postgres_only
-def test_related_stories_query_uses_indexes_only(archive):
-    from articles.models import live_sql
+def test_the_story_page_query_uses_indexes_only(archive):
+    """The story page's own SQL (articles.models._story_page_sql): related stories by tag
+    come from each tag's newest entries in the (tag, story) index, never a scan."""
+    from articles.models import _story_page_sql
 
     story = archive["stories"][0]
-    live, params = live_sql("o", timezone.now())
-    sql = f"""SELECT o.id FROM articles_article o WHERE {live} AND o.id IN (
-        SELECT shared.content_object_id FROM articles_taggedarticle shared WHERE shared.tag_id
-        IN (SELECT own.tag_id FROM articles_taggedarticle own WHERE own.content_object_id = %s))
-        ORDER BY o.publish_at DESC, o.id DESC LIMIT 4"""
+    sql, params = _story_page_sql(story.slug, timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", [*params, story.pk])
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = json.dumps(cursor.fetchone()[0])
     assert "Seq Scan" not in plan
-    assert "taggedarticle" in plan and "Index" in plan
+    assert "taggedarticle_tag_story_idx" in plan

@@ -33,6 +33,7 @@ from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from accounts.models import EDITORS, Author  # noqa: E402
 from articles.models import Article, Byline, Section, TaggedArticle  # noqa: E402
@@ -139,6 +140,9 @@ def targets(story_urls: list[str], rng: random.Random) -> list[tuple[str, list[s
     last_full = max(1, live.count() // limit)
     deep = "/sitemap-articles.xml" if last_full == 1 else f"/sitemap-articles-{last_full}.xml"
     sample = rng.sample(story_urls, min(20, len(story_urls)))
+    # A day the archive is busy on: the newest stories' (yesterday's, at most).
+    newest = live.newest_first().values_list("publish_at", flat=True)[50:51]
+    recent_day = timezone.localdate(next(iter(newest), timezone.now()))
     found = [
         ("/sitemap.xml (index)", ["/sitemap.xml"], False),
         (f"/sitemap-articles.xml (first {limit:,} URLs)", ["/sitemap-articles.xml"], False),
@@ -154,6 +158,11 @@ def targets(story_urls: list[str], rng: random.Random) -> list[tuple[str, list[s
         ("tag page (the most used tag)", [f"/tags/{tag.slug}/"], False),
         ("author page (most bylines)", [author.get_absolute_url()], False),
         ("/corrections/", ["/corrections/"], False),
+        ("day archive (a recent day)", [f"/archive/{recent_day:%Y/%m/%d}/"], False),
+        ("section feed (the biggest section)", [f"/feeds/sections/{section.slug}/rss/"], False),
+        ("tag feed (the most used tag)", [f"/feeds/tags/{tag.slug}/rss/"], False),
+        ("author feed (most bylines)", [f"/feeds/authors/{author.slug}/rss/"], False),
+        ("corrections feed", ["/feeds/corrections/rss/"], False),
         ("admin changelist, filter live + section", [
             f"/admin/articles/article/?status=live&section__id__exact={section.pk}"
         ], False),

@@ -8,9 +8,9 @@ Migrates the articles app back to 0003, then forward one migration at a time wit
 `manage.py migrate` (run from --code, default this checkout: point it at an export of an older
 commit to measure the "before"). Before each data migration it makes the rows it will change
 recognisable (search_document NULL before 0004 and 0009, word_count 0 before 0006), and while a
-migration runs a second connection saves, every 20 ms, the lowest-pk story not yet done (the
-one the migration holds or is about to: the worst case a save can meet; a random story during
-the other migrations). Prints per migration its duration and the longest and median wait.
+migration runs a second connection saves, every 20 ms, by turns a random story and the
+lowest-pk story not yet done (the one a batched migration holds or is about to: the worst case
+a save can meet). Prints per migration its duration and the longest and median wait.
 Rewrites every story: never run it on a shared database.
 """
 
@@ -52,16 +52,23 @@ def migrate(code: Path, target: str) -> None:
     )
 
 
+RANDOM_STORY = (
+    "(SELECT id FROM articles_article WHERE id >= (SELECT min(id) + floor(random() * "
+    "(max(id) - min(id))) FROM articles_article) ORDER BY id LIMIT 1)"
+)
+
+
 def saves_during(url: str, running: threading.Event, pending: str | None, waits: list) -> None:
-    """Seconds each save waited (a no-op UPDATE of one story, as Article.save takes its lock)."""
-    target = (
-        f"(SELECT min(id) FROM articles_article WHERE {pending})"
-        if pending
-        else "(SELECT id FROM articles_article TABLESAMPLE SYSTEM (1) LIMIT 1)"
-    )
+    """Seconds each save waited (a no-op UPDATE of one story, as Article.save takes its lock):
+    by turns the lowest-pk story not yet done and a random one (one UPDATE of every story
+    visits them in the table's physical order, not by pk)."""
+    targets = [RANDOM_STORY]
+    if pending:
+        targets.append(f"(SELECT min(id) FROM articles_article WHERE {pending})")
     with psycopg.connect(url, autocommit=True) as db:
         while running.is_set():
             began = time.monotonic()
+            target = targets[len(waits) % len(targets)]
             db.execute(f"UPDATE articles_article SET version = version WHERE id = {target}")
             waits.append(time.monotonic() - began)
             time.sleep(0.02)

@@ -15,14 +15,20 @@ def recount_words(apps, schema_editor):
     articles = Article.objects.using(schema_editor.connection.alias)
 
     def recount(stories) -> int:
-        # Read under a row lock, so an editor's save of a new body can't slip in between
-        # the count and its write; the batch's short transaction keeps that lock brief.
-        changed = []
-        for story in stories.select_for_update().only("pk", "body", "word_count"):
-            words = word_count(story.body)
-            if words != story.word_count:
-                story.word_count = words
-                changed.append(story)
+        # Counted before any row is locked; then only the stories whose count changed are
+        # locked, just long enough to check that no editor saved a new body meanwhile (that
+        # save counted its own words) and to write their counts.
+        counted = {
+            pk: (body, words)
+            for pk, body, old in stories.values_list("pk", "body", "word_count")
+            if (words := word_count(body)) != old
+        }
+        locked = stories.filter(pk__in=counted).select_for_update().values_list("pk", "body")
+        changed = [
+            Article(pk=pk, word_count=counted[pk][1])
+            for pk, body in locked
+            if body == counted[pk][0]
+        ]
         return articles.bulk_update(changed, ["word_count"])
 
     # A pk range at a time, each its own transaction (so a large archive's bodies are never

@@ -494,29 +494,21 @@ def refresh_all_search_documents(
     language=None,
     progress=None,
 ) -> int:
-    """Refill every story's search_document a pk range at a time, each range its own short
-    transaction, so no story is locked for more than a moment on a large archive (editors
-    keep saving while it runs). Used by migration 0009 and `manage.py refresh_search`."""
-    from django.db import transaction
+    """Refill every story's search_document a pk range (at most `batch` stories) at a time,
+    each range its own short transaction (newsroom.online_schema.run_in_batches), so no story
+    is locked for more than a moment on a large archive (editors keep saving while it runs).
+    Used by migration 0009 and `manage.py refresh_search`."""
+    from newsroom.online_schema import run_in_batches
 
     if connections[using].vendor != "postgresql":
         return 0
-    stories = article_model._base_manager.using(using)
-    bounds = stories.aggregate(low=models.Min("pk"), high=models.Max("pk"))
-    if bounds["low"] is None:
-        return 0
     vector = document_vector(tagged_model, language)
-    done = 0
-    for start in range(bounds["low"], bounds["high"] + 1, batch):
-        with transaction.atomic(using=using):
-            done += (
-                stories.filter(pk__gte=start, pk__lt=start + batch)
-                .order_by()
-                .update(search_document=vector)
-            )
-        if progress:
-            progress(done)
-    return done
+    return run_in_batches(
+        article_model._base_manager.using(using),
+        lambda stories: stories.update(search_document=vector),
+        size=batch,
+        progress=progress,
+    )
 
 
 def _refresh_for_tag_link(sender, instance, **kwargs) -> None:

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from newsroom.online_schema import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Built concurrently on PostgreSQL (stories stay writable), plainly on SQLite.
+    atomic = False
 
     dependencies = [
         ('articles', '0004_fill_search_documents'),
@@ -13,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='article',
             index=models.Index(condition=models.Q(('is_lead', True)), fields=['-publish_at'], name='article_lead_idx'),
         ),

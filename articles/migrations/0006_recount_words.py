@@ -1,5 +1,7 @@
 from django.db import migrations
 
+from newsroom.online_schema import run_in_batches
+
 BATCH = 500
 
 
@@ -11,18 +13,30 @@ def recount_words(apps, schema_editor):
 
     Article = apps.get_model("articles", "Article")
     articles = Article.objects.using(schema_editor.connection.alias)
-    changed = []
-    # Written a batch at a time, so a large archive's bodies are never all in memory.
-    for story in articles.only("pk", "body", "word_count").order_by("pk").iterator(BATCH):
-        words = word_count(story.body)
-        if words != story.word_count:
-            story.word_count = words
-            changed.append(story)
-        if len(changed) == BATCH:
-            articles.bulk_update(changed, ["word_count"])
-            changed.clear()
-    articles.bulk_update(changed, ["word_count"])
+
+    def recount(stories) -> int:
+        # Counted before any row is locked; then only the stories whose count changed are
+        # locked, just long enough to check that no editor saved a new body meanwhile (that
+        # save counted its own words) and to write their counts.
+        counted = {
+            pk: (body, words)
+            for pk, body, old in stories.values_list("pk", "body", "word_count")
+            if (words := word_count(body)) != old
+        }
+        locked = stories.filter(pk__in=counted).select_for_update().values_list("pk", "body")
+        changed = [
+            Article(pk=pk, word_count=counted[pk][1])
+            for pk, body in locked
+            if body == counted[pk][0]
+        ]
+        return articles.bulk_update(changed, ["word_count"])
+
+    # A pk range at a time, each its own transaction (so a large archive's bodies are never
+    # all in memory, and no story stays locked until the whole archive is counted).
+    run_in_batches(articles, recount, size=BATCH)
+
 
 class Migration(migrations.Migration):
+    atomic = False  # each batch commits on its own (newsroom.online_schema.run_in_batches)
     dependencies = [("articles", "0005_article_lead_index")]
     operations = [migrations.RunPython(recount_words, migrations.RunPython.noop)]

@@ -5,7 +5,8 @@ search configuration per language: newsroom_english and newsroom_russian stem wo
 unaccent; newsroom_azerbaijani and newsroom_simple (PostgreSQL has no Azerbaijani stemmer)
 keep whole words, unaccented. Then fills search_document again with the site's configuration,
 a pk range at a time, each range its own transaction (the migration is not atomic), so a large
-archive is never locked for more than a moment.
+archive is never locked for more than a moment. Safe to run again if it was interrupted: each
+step does its whole work again.
 """
 
 from django.contrib.postgres.operations import UnaccentExtension
@@ -58,10 +59,12 @@ def refill_search_documents(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    atomic = False  # the refill commits a batch at a time
+    atomic = False  # the refill commits a batch at a time (newsroom.online_schema.run_in_batches)
     dependencies = [("articles", "0007_share_link_views")]
     operations = [
         UnaccentExtension(),
-        migrations.RunPython(create_configurations, drop_configurations),
+        # One transaction: run again after an interruption, a search never meets a
+        # configuration dropped and not yet made again.
+        migrations.RunPython(create_configurations, drop_configurations, atomic=True),
         migrations.RunPython(refill_search_documents, migrations.RunPython.noop),
     ]

@@ -11,11 +11,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch", type=int, default=2000, help="stories per transaction")
+        parser.add_argument(
+            "--batch", type=int, default=2000, help="at most this many stories per transaction"
+        )
 
     def handle(self, *args, batch: int, **options):
+        reported = [0]
+
         def progress(done: int) -> None:
-            if done and done % (batch * 50) == 0:
+            # Batches vary in size (they follow the time they take): report every ~50 full ones.
+            if done - reported[0] >= batch * 50:
+                reported[0] = done
                 self.stdout.write(f"{done} stories")
 
         done = refresh_all_search_documents(Article, TaggedArticle, batch=batch, progress=progress)

@@ -24,7 +24,9 @@ from newsroom.online_schema import run_in_batches
 from tests.factories import ArticleFactory, SectionFactory
 
 ARCHIVE_SIZE = 20_000
-LONGEST_ACCEPTABLE_WAIT = 1.0  # seconds; the batches aim at online_schema.BATCH_SECONDS
+# Seconds. The batches aim at online_schema's 0.2 s; the old one-transaction migrations held a
+# save for about 15 s over this many stories. 2 s tells them apart with room for a busy CI box.
+LONGEST_ACCEPTABLE_WAIT = 2.0
 # Longer than any wait the test accepts, so a migration holding rows too long fails the test
 # with a measured figure instead of hanging it.
 LOCK_TIMEOUT = "5s"

@@ -23,7 +23,8 @@ from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db.models.functions import Coalesce
+from django.db.models import CharField
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -35,14 +36,14 @@ from accounts.models import Author
 from articles.feeds import absolute
 from articles.models import Article, Section, story_path_format
 from articles.public import add_keys, public_page
-from articles.sitemap_summary import Kind, live_groups, month_range, story_lastmod
+from articles.sitemap_summary import Kind, live_groups, live_totals, month_range, story_lastmod
 
 NEWS_WINDOW = dt.timedelta(hours=48)
 NEWS_LIMIT = 1000
 LIMIT = 50_000  # URLs per sitemap file: the protocol's limit
 XML_TYPE = "application/xml; charset=utf-8"
 
-Entry = tuple[str, dt.datetime | None]  # (absolute location, lastmod)
+Entry = tuple[str, dt.datetime | str | None]  # (absolute location, lastmod)
 
 
 def w3c(moment: dt.datetime | None, now: dt.datetime | None = None) -> dt.datetime | None:
@@ -60,8 +61,10 @@ def _xml(root: str, child: str, entries: Iterable[Entry]) -> HttpResponse:
         f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
     ]
     for loc, lastmod in entries:
-        stamp = f"<lastmod>{w3c(lastmod, now).astimezone(zone).isoformat()}</lastmod>"
-        parts.append(f"\n<{child}><loc>{escape(loc)}</loc>{stamp if lastmod else ''}</{child}>")
+        if isinstance(lastmod, dt.datetime):  # a str is already W3C (month_entries)
+            lastmod = w3c(lastmod, now).astimezone(zone).isoformat()
+        stamp = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        parts.append(f"\n<{child}><loc>{escape(loc)}</loc>{stamp}</{child}>")
     parts.append(f"\n</{root}>\n")
     return HttpResponse("".join(parts), content_type=XML_TYPE)
 
@@ -108,6 +111,19 @@ def author_entries(keys: list[int], groups: Groups) -> list[Entry]:
     return [(absolute(a.get_absolute_url()), groups[a.pk][1]) for a in authors if a.pk in groups]
 
 
+def paged_files(kind: str) -> list[tuple[int, dt.datetime | None]]:
+    """(page, lastmod) of each tags or authors file: totals from the database while they fit
+    one file (up to 50,000 tags, no row read per tag); past that, every group's row."""
+    count, lastmod = live_totals(kind)
+    if count <= LIMIT:
+        return [(1, lastmod)] if count else []
+    groups = live_groups(kind)[kind]
+    return [
+        (page, _newest(groups[key][1] for key in keys))
+        for page, keys in enumerate(pages_of(groups), start=1)
+    ]
+
+
 PAGED = {"tags": (Kind.TAG, tag_entries), "authors": (Kind.AUTHOR, author_entries)}
 
 
@@ -135,8 +151,11 @@ def month_files(months: Groups) -> Iterator[Entry]:
 
 def month_stories(key: int, page: int):
     """One page of one month's live stories, oldest first (so a page keeps its stories as
-    the month grows): an index range on publish_at. Rows of what an address and lastmod need."""
+    the month grows): an index range on publish_at. Rows of what an address and lastmod need,
+    as text: Django's time zone loader makes every timestamptz value a Python call, and
+    formatting 50,000 datetimes costs more than the query."""
     start, end = month_range(key)
+    published = Coalesce("first_published_at", "publish_at")
     return (
         Article.objects.live()
         .filter(publish_at__gte=start, publish_at__lt=end)
@@ -144,22 +163,26 @@ def month_stories(key: int, page: int):
         .values_list(
             "section__slug",
             "slug",
-            Coalesce("first_published_at", "publish_at"),  # the date in the address
-            story_lastmod(),
+            # YYYY-MM-DD in the outlet's zone, as story_path() dates the address
+            Cast(TruncDate(published), CharField()),
+            # "YYYY-MM-DD HH:MM:SS[.ffffff][+00]" in UTC, on PostgreSQL (whose connection
+            # Django sets to UTC) and on SQLite alike
+            Cast(story_lastmod(), CharField()),
         )[(page - 1) * LIMIT : page * LIMIT]
     )
 
 
-def month_entries(key: int, page: int) -> list[Entry]:
-    zone = timezone.get_current_timezone()
+def month_entries(key: int, page: int) -> list[tuple[str, str]]:
+    """(location, W3C lastmod in UTC) of one page of a month: string slicing per story, as
+    fixed-width UTC times sort as text (so min() caps them at now)."""
     path = story_path_format()
     site = settings.SITE_URL
+    now = timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     entries = []
-    for section, slug, published, lastmod in month_stories(key, page):
-        day = published.astimezone(zone)
-        month, date = f"{day.month:02d}", f"{day.day:02d}"
-        loc = path.format(section=section, year=day.year, month=month, day=date, slug=slug)
-        entries.append((site + loc, lastmod))
+    for section, slug, day, lastmod in month_stories(key, page):
+        loc = path.format(section=section, year=day[:4], month=day[5:7], day=day[8:10], slug=slug)
+        stamp = min(lastmod[:19], now)
+        entries.append((site + loc, f"{stamp[:10]}T{stamp[11:]}+00:00"))
     return entries
 
 
@@ -170,6 +193,7 @@ def news_stories():
         Article.objects.live()
         .filter(first_published_at__gte=since)
         .select_related("section")
+        .only("headline", "slug", "first_published_at", "publish_at", "section__slug")
         .order_by("-first_published_at", "-pk")[:NEWS_LIMIT]
     )
 
@@ -182,15 +206,13 @@ def news_stories():
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     """The index: one entry per non-empty sitemap file, with its lastmod."""
     add_keys(request, "sitemaps")
-    groups = live_groups(Kind.SECTION, Kind.TAG, Kind.AUTHOR, Kind.MONTH)
+    groups = live_groups(Kind.SECTION, Kind.MONTH)
     entries = []
     sections = section_entries(groups[Kind.SECTION])
     if sections:
         entries.append((absolute(sitemap_url("sections")), _newest(m for _, m in sections)))
     for name, (kind, _) in PAGED.items():
-        for page, keys in enumerate(pages_of(groups[kind]), start=1):
-            lastmod = _newest(groups[kind][key][1] for key in keys)
-            entries.append((absolute(sitemap_url(name, page)), lastmod))
+        entries += [(absolute(sitemap_url(name, page)), m) for page, m in paged_files(kind)]
     entries += month_files(groups[Kind.MONTH])
     latest_news = news_stories().values_list("first_published_at", flat=True).first()
     if latest_news:

@@ -58,8 +58,7 @@ class Migration(migrations.Migration):
         AddIndexConcurrently(
             model_name="article",
             index=models.Index(
-                condition=models.Q(("status", "published")),
-                fields=["-first_published_at"],
+                fields=["status", "-first_published_at", "publish_at"],
                 name="article_first_published_idx",
             ),
         ),

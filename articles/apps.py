@@ -49,9 +49,10 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         register_revisions()
 
-        from articles import invalidation, search
+        from articles import invalidation, search, sitemap_summary
 
         search.connect_signals()
         connection_created.connect(search.register_sqlite_fold, dispatch_uid="search-sqlite")
         invalidation.connect()
+        sitemap_summary.connect()
         post_migrate.connect(sync_site, sender=self, dispatch_uid="articles-sync-site")

@@ -2,10 +2,10 @@
 
 Included at "" before articles.urls. Feed URL names live in the "feeds" namespace
 (feeds:latest-rss, feeds:section-atom, ...); the rest are plain names: sitemap,
-sitemap-section, sitemap-page, sitemap-news, robots-txt.
+sitemap-section, sitemap-page, sitemap-month, sitemap-news, robots-txt.
 """
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 
 from articles import feeds, sitemaps
@@ -35,6 +35,11 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
     # Before the generic pattern below, which would otherwise take "news" as a section.
     path("sitemap-news.xml", sitemaps.news_sitemap, name="sitemap-news"),
+    re_path(
+        r"^sitemap-articles-(?P<year>[0-9]{4})-(?P<month>[0-9]{2})(?:-(?P<page>[0-9]+))?\.xml$",
+        sitemaps.month_sitemap,
+        name="sitemap-month",
+    ),
     path("sitemap-<slug:section>-<int:page>.xml", sitemaps.sitemap_section, name="sitemap-page"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
 ]

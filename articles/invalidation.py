@@ -147,6 +147,8 @@ WATCHED: tuple[Watched, ...] = (
     Watched("articles.Image", lambda image: {f"image-{image.pk}"}, private_when_new=True),
     Watched("articles.BreakingBanner", lambda banner: {"chrome"}),
     Watched("flatpages.FlatPage", lambda page: {f"page-{page.pk}"}, m2m=("sites",)),
+    # Derived from stories (whose changes purge "sitemaps" too); changed by bulk updates.
+    Watched("articles.SitemapGroup", lambda group: {"sitemaps"}),
 )
 
 

@@ -178,6 +178,18 @@ def story_path(section_slug: str, published: dt.datetime | None, slug: str) -> s
     )
 
 
+def story_path_format() -> str:
+    """story_path() as a format string (fields section, year, month, day, slug), for pages
+    that address thousands of stories (a 50,000-URL sitemap): reverse() once, not per story.
+    The sentinel values match the URL converters; tests/test_sitemaps.py checks that every
+    address it makes equals get_absolute_url()."""
+    sentinels = {"section": "zzsectionzz", "year": 1111, "month": "22", "day": "33"}
+    path = reverse("articles:detail", kwargs={**sentinels, "slug": "zzslugzz"})
+    for field, value in (*sentinels.items(), ("slug", "zzslugzz")):
+        path = path.replace(f"/{value}/", f"/{{{field}}}/", 1)
+    return path
+
+
 RELATED_STORIES = 4
 # Related stories by tag come from the newest this many stories of each of the story's tags:
 # a popular tag has tens of thousands, and collecting them all to show four made the story
@@ -378,6 +390,13 @@ class Article(models.Model):
             # last dates), whatever the status: read 50 rows, not sort them all.
             models.Index(
                 fields=["-publish_at", "-created_at", "-id"], name="article_admin_order_idx"
+            ),
+            # The news sitemap: the stories first published in the last 48 hours (publish_at
+            # in the index too, so scheduled ones are skipped without reading their rows). Not
+            # partial: prepared statements' generic plans (settings) cannot use a partial one.
+            models.Index(
+                fields=["status", "-first_published_at", "publish_at"],
+                name="article_first_published_idx",
             ),
         ]
 
@@ -881,6 +900,39 @@ class BreakingBanner(models.Model):
     def clean(self):
         if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The banner must end after it starts."})
+
+
+class SitemapGroup(models.Model):
+    """How many live stories one group of the sitemaps holds (a month of publication, a
+    section, a tag, an author) and their latest significant update: the sitemap index and
+    the section, tag and author sitemaps read these rows instead of the story table.
+
+    Maintained by articles.sitemap_summary: filled set-based (migration 0010, the
+    refresh_sitemaps command, bench/load_archive.py), refreshed for the groups a story
+    change touches. `stories` and `lastmod` count the stories live at `refreshed_at`;
+    `next_due` is the earliest scheduled story after it, which readers add themselves once
+    it is due (no save marks that moment)."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month"
+        SECTION = "section"
+        TAG = "tag"
+        AUTHOR = "author"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    key = models.PositiveIntegerField(help_text="yyyymm for a month, else the pk.")
+    stories = models.PositiveIntegerField(default=0)
+    lastmod = models.DateTimeField(null=True)
+    next_due = models.DateTimeField(null=True)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="sitemapgroup_kind_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}: {self.stories}"
 
 
 # --- Changes made outside a story's own save -----------------------------------------------

@@ -1,25 +1,30 @@
 """Sitemaps, the Google News sitemap and robots.txt: what search engines crawl.
 
-/sitemap.xml is an index over the sections, tags, authors and articles sitemaps (and the
-news sitemap while it has stories). Only live stories appear, and only sections, tags and
-authors that have live stories; every `lastmod` is the last significant update of the
-newest story concerned, as a W3C datetime with a zone, never in the future. Every address
-is absolute on SITE_URL's origin, whatever host the request came in on.
+/sitemap.xml is an index over the sections, tags and authors sitemaps, one story sitemap per
+month of publication (/sitemap-articles-YYYY-MM.xml, and -YYYY-MM-N.xml pages past LIMIT
+stories), and the news sitemap while it has stories. Only live stories appear, and only
+sections, tags and authors that have live stories; every `lastmod` is the latest significant
+update among the stories concerned, as a W3C datetime with a zone, never in the future. Every
+address is absolute on SITE_URL's origin, whatever host the request came in on.
+
+What it costs does not grow with the archive: the index and the section, tag and author
+sitemaps read the summary (articles.sitemap_summary: counts and lastmods per month, section,
+tag and author), and a month's file is an index range on publish_at, written out with string
+formatting (a template and reverse() per URL would take seconds at 50,000 URLs).
 
 /sitemap-news.xml lists live stories first published in the last 48 hours (at most 1000),
-as Google News wants them.
+as Google News wants them (an index on first_published_at).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
+from collections.abc import Iterable, Iterator
+from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.contrib.sitemaps import Sitemap
-from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import CharField
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,105 +34,97 @@ from taggit.models import Tag
 
 from accounts.models import Author
 from articles.feeds import absolute
-from articles.models import Article, Section
+from articles.models import Article, Section, story_path_format
 from articles.public import add_keys, public_page
+from articles.sitemap_summary import Kind, live_groups, live_totals, month_range, story_lastmod
 
 NEWS_WINDOW = dt.timedelta(hours=48)
 NEWS_LIMIT = 1000
+LIMIT = 50_000  # URLs per sitemap file: the protocol's limit
+XML_TYPE = "application/xml; charset=utf-8"
+
+Entry = tuple[str, dt.datetime | str | None]  # (absolute location, lastmod)
 
 
-def w3c(moment: dt.datetime | None) -> dt.datetime | None:
+def w3c(moment: dt.datetime | None, now: dt.datetime | None = None) -> dt.datetime | None:
     """A lastmod search engines accept: whole seconds, and never later than now."""
     if moment is None:
         return None
-    return min(moment, timezone.now()).replace(microsecond=0)
+    return min(moment, now or timezone.now()).replace(microsecond=0)
 
 
-def _story_lastmod():
-    """A story's last significant update, as a database expression."""
-    return Coalesce("updated_at", "first_published_at", "publish_at")
+def _xml(root: str, child: str, entries: Iterable[Entry]) -> HttpResponse:
+    """A urlset or sitemapindex of (location, lastmod): plain string building, escaped."""
+    now, zone = timezone.now(), timezone.get_current_timezone()
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    ]
+    for loc, lastmod in entries:
+        if isinstance(lastmod, dt.datetime):  # a str is already W3C (month_entries)
+            lastmod = w3c(lastmod, now).astimezone(zone).isoformat()
+        stamp = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        parts.append(f"\n<{child}><loc>{escape(loc)}</loc>{stamp}</{child}>")
+    parts.append(f"\n</{root}>\n")
+    return HttpResponse("".join(parts), content_type=XML_TYPE)
 
 
-def _newest_lastmod(stories: QuerySet) -> Subquery:
-    """The latest lastmod among `stories` (correlated with OuterRef), for annotations."""
-    return Subquery(
-        stories.annotate(lastmod_at=_story_lastmod())
-        .order_by("-lastmod_at")
-        .values("lastmod_at")[:1]
-    )
+def _pages(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-class SiteSitemap(Sitemap):
-    """Absolute locations on SITE_URL, not on whatever Host the request named."""
-
-    limit = 10_000
-
-    @property
-    def protocol(self) -> str:
-        return urlsplit(settings.SITE_URL).scheme
-
-    def get_domain(self, site=None) -> str:
-        return urlsplit(settings.SITE_URL).netloc
-
-    def lastmod(self, item) -> dt.datetime | None:
-        return w3c(item.lastmod_at)
-
-    def get_latest_lastmod(self) -> dt.datetime | None:
-        return w3c(self.items().aggregate(latest=Max("lastmod_at"))["latest"])
+def _newest(lastmods: Iterable[dt.datetime | None]) -> dt.datetime | None:
+    return max((m for m in lastmods if m is not None), default=None)
 
 
-class ArticleSitemap(SiteSitemap):
-    def items(self) -> QuerySet:
-        return (
-            Article.objects.live()
-            .select_related("section")
-            .only("slug", "first_published_at", "publish_at", "updated_at", "section__slug")
-            .annotate(lastmod_at=_story_lastmod())
-            .order_by("-publish_at", "-pk")
-        )
+# --- Sections, tags, authors: from the summary --------------------------------------------
+
+Groups = dict[int, tuple[int, dt.datetime | None]]  # {key: (live stories, lastmod)}
 
 
-class SectionSitemap(SiteSitemap):
-    def items(self) -> QuerySet:
-        stories = Article.objects.live().filter(
-            Q(section=OuterRef("pk")) | Q(section__parent=OuterRef("pk"))
-        )
-        return (
-            Section.objects.annotate(lastmod_at=_newest_lastmod(stories))
-            .filter(lastmod_at__isnull=False)
-            .order_by("position", "name", "pk")
-        )
+def section_entries(groups: Groups) -> list[Entry]:
+    """Sections with live stories, their own or their subsections' (a newsroom has a few
+    dozen sections: one file always holds them)."""
+    sections = list(Section.objects.order_by("position", "name", "pk"))
+    lastmods = {s.pk: groups[s.pk][1] for s in sections if s.pk in groups}
+    for s in sections:  # a parent's page lists its subsections' stories too
+        if s.parent_id and s.pk in groups:
+            lastmods[s.parent_id] = _newest([lastmods.get(s.parent_id), groups[s.pk][1]])
+    return [(absolute(s.get_absolute_url()), lastmods[s.pk]) for s in sections if s.pk in lastmods]
 
 
-class TagSitemap(SiteSitemap):
-    def items(self) -> QuerySet:
-        stories = Article.objects.live().filter(tagged_items__tag=OuterRef("pk"))
-        return (
-            Tag.objects.annotate(lastmod_at=_newest_lastmod(stories))
-            .filter(lastmod_at__isnull=False)
-            .order_by("name", "pk")
-        )
-
-    def location(self, item: Tag) -> str:
-        return reverse("articles:tag", args=[item.slug])
+def pages_of(groups: Groups) -> list[list[int]]:
+    """The keys (tag or author pks) of each file, LIMIT to a file, in pk order."""
+    keys = sorted(groups)
+    return [keys[i : i + LIMIT] for i in range(0, len(keys), LIMIT)]
 
 
-class AuthorSitemap(SiteSitemap):
-    def items(self) -> QuerySet:
-        stories = Article.objects.live().filter(bylines__author=OuterRef("pk"))
-        return (
-            Author.objects.annotate(lastmod_at=_newest_lastmod(stories))
-            .filter(lastmod_at__isnull=False)
-            .order_by("name", "pk")
-        )
+def tag_entries(keys: list[int], groups: Groups) -> list[Entry]:
+    # A pk range, not IN (50,000 values): at most every tag, each a short row.
+    slugs = dict(Tag.objects.filter(pk__range=(keys[0], keys[-1])).values_list("pk", "slug"))
+    location = reverse("articles:tag", args=["zzslugzz"]).replace("zzslugzz", "{}")
+    return [(absolute(location.format(slugs[pk])), groups[pk][1]) for pk in keys if pk in slugs]
 
 
-SITEMAPS: dict[str, type[SiteSitemap]] = {
-    "sections": SectionSitemap,
-    "tags": TagSitemap,
-    "authors": AuthorSitemap,
-    "articles": ArticleSitemap,
-}
+def author_entries(keys: list[int], groups: Groups) -> list[Entry]:
+    authors = Author.objects.filter(pk__range=(keys[0], keys[-1])).only("slug").order_by("pk")
+    return [(absolute(a.get_absolute_url()), groups[a.pk][1]) for a in authors if a.pk in groups]
+
+
+def paged_files(kind: str) -> list[tuple[int, dt.datetime | None]]:
+    """(page, lastmod) of each tags or authors file: totals from the database while they fit
+    one file (up to 50,000 tags, no row read per tag); past that, every group's row."""
+    count, lastmod = live_totals(kind)
+    if count <= LIMIT:
+        return [(1, lastmod)] if count else []
+    groups = live_groups(kind)[kind]
+    return [
+        (page, _newest(groups[key][1] for key in keys))
+        for page, keys in enumerate(pages_of(groups), start=1)
+    ]
+
+
+PAGED = {"tags": (Kind.TAG, tag_entries), "authors": (Kind.AUTHOR, author_entries)}
 
 
 def sitemap_url(section: str, page: int = 1) -> str:
@@ -136,13 +133,67 @@ def sitemap_url(section: str, page: int = 1) -> str:
     return reverse("sitemap-page", kwargs={"section": section, "page": page})
 
 
-def news_stories() -> QuerySet:
+# --- Stories: one file per month of publication ---------------------------------------------
+
+
+def month_url(key: int, page: int = 1) -> str:
+    year, month = divmod(key, 100)
+    suffix = f"-{page}" if page > 1 else ""
+    return f"/sitemap-articles-{year:04d}-{month:02d}{suffix}.xml"
+
+
+def month_files(months: Groups) -> Iterator[Entry]:
+    """(location, lastmod) of every month's file (and its pages), newest month first."""
+    for key, (count, lastmod) in sorted(months.items(), reverse=True):
+        for page in range(1, -(-count // LIMIT) + 1):
+            yield absolute(month_url(key)) if page == 1 else absolute(month_url(key, page)), lastmod
+
+
+def month_stories(key: int, page: int):
+    """One page of one month's live stories, oldest first (so a page keeps its stories as
+    the month grows): an index range on publish_at. Rows of what an address and lastmod need,
+    as text: Django's time zone loader makes every timestamptz value a Python call, and
+    formatting 50,000 datetimes costs more than the query."""
+    start, end = month_range(key)
+    published = Coalesce("first_published_at", "publish_at")
+    return (
+        Article.objects.live()
+        .filter(publish_at__gte=start, publish_at__lt=end)
+        .order_by("publish_at", "pk")
+        .values_list(
+            "section__slug",
+            "slug",
+            # YYYY-MM-DD in the outlet's zone, as story_path() dates the address
+            Cast(TruncDate(published), CharField()),
+            # "YYYY-MM-DD HH:MM:SS[.ffffff][+00]" in UTC, on PostgreSQL (whose connection
+            # Django sets to UTC) and on SQLite alike
+            Cast(story_lastmod(), CharField()),
+        )[(page - 1) * LIMIT : page * LIMIT]
+    )
+
+
+def month_entries(key: int, page: int) -> list[tuple[str, str]]:
+    """(location, W3C lastmod in UTC) of one page of a month: string slicing per story, as
+    fixed-width UTC times sort as text (so min() caps them at now)."""
+    path = story_path_format()
+    site = settings.SITE_URL
+    now = timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    entries = []
+    for section, slug, day, lastmod in month_stories(key, page):
+        loc = path.format(section=section, year=day[:4], month=day[5:7], day=day[8:10], slug=slug)
+        stamp = min(lastmod[:19], now)
+        entries.append((site + loc, f"{stamp[:10]}T{stamp[11:]}+00:00"))
+    return entries
+
+
+def news_stories():
     """Live stories first published in the last 48 hours, newest first, at most 1000."""
     since = timezone.now() - NEWS_WINDOW
     return (
         Article.objects.live()
         .filter(first_published_at__gte=since)
         .select_related("section")
+        .only("headline", "slug", "first_published_at", "publish_at", "section__slug")
         .order_by("-first_published_at", "-pk")[:NEWS_LIMIT]
     )
 
@@ -153,50 +204,59 @@ def news_stories() -> QuerySet:
 @require_safe
 @public_page
 def sitemap_index(request: HttpRequest) -> HttpResponse:
-    """The index: one entry per non-empty sitemap (and page of it), with its lastmod."""
+    """The index: one entry per non-empty sitemap file, with its lastmod."""
     add_keys(request, "sitemaps")
+    groups = live_groups(Kind.SECTION, Kind.MONTH)
     entries = []
-    for name, cls in SITEMAPS.items():
-        sitemap = cls()
-        pages = sitemap.paginator.num_pages if sitemap.items().exists() else 0
-        lastmod = sitemap.get_latest_lastmod() if pages else None
-        for page in range(1, pages + 1):
-            entries.append((absolute(sitemap_url(name, page)), lastmod))
+    sections = section_entries(groups[Kind.SECTION])
+    if sections:
+        entries.append((absolute(sitemap_url("sections")), _newest(m for _, m in sections)))
+    for name, (kind, _) in PAGED.items():
+        entries += [(absolute(sitemap_url(name, page)), m) for page, m in paged_files(kind)]
+    entries += month_files(groups[Kind.MONTH])
     latest_news = news_stories().values_list("first_published_at", flat=True).first()
     if latest_news:
-        entries.append((absolute(reverse("sitemap-news")), w3c(latest_news)))
-    return render(
-        request,
-        "sitemaps/index.xml",
-        {"entries": entries},
-        content_type="application/xml; charset=utf-8",
-    )
+        entries.append((absolute(reverse("sitemap-news")), latest_news))
+    return _xml("sitemapindex", "sitemap", entries)
 
 
 @require_safe
 @public_page
 def sitemap_section(request: HttpRequest, section: str, page: int = 1) -> HttpResponse:
-    """One page of one sitemap of the index.
+    """The sections sitemap, or one page of the tags or authors sitemap.
 
-    Pages are in the path (sitemap-articles-2.xml), not in ?p=, so each is its own cache
-    entry. An empty sitemap answers 404: an empty urlset is not a valid sitemap.
+    Pages are in the path (sitemap-tags-2.xml), not in ?p=, so each is its own cache entry.
+    An empty sitemap answers 404: an empty urlset is not a valid sitemap.
     """
-    cls = SITEMAPS.get(section)
-    if cls is None:
+    if page < 1 or (page == 1 and request.path.endswith("-1.xml")):
+        raise Http404("No such sitemap page.")
+    if section == "sections" and page == 1:
+        entries = section_entries(live_groups(Kind.SECTION)[Kind.SECTION])
+    elif section in PAGED:
+        kind, entries_of = PAGED[section]
+        groups = live_groups(kind)[kind]
+        pages = pages_of(groups)
+        entries = entries_of(pages[page - 1], groups) if page <= len(pages) else []
+    else:
         raise Http404("No such sitemap.")
-    try:
-        urls = cls().get_urls(page=page)
-    except (EmptyPage, PageNotAnInteger):
-        raise Http404("No such sitemap page.") from None
-    if not urls:
+    if not entries:
         raise Http404("This sitemap is empty.")
     add_keys(request, "sitemaps")
-    return render(
-        request,
-        "sitemaps/sitemap.xml",
-        {"urlset": urls},
-        content_type="application/xml; charset=utf-8",
-    )
+    return _xml("urlset", "url", entries)
+
+
+@require_safe
+@public_page
+def month_sitemap(request: HttpRequest, year: str, month: str, page: str | None = None):
+    """One month's live stories (a page of LIMIT of them: -2, -3... past the first)."""
+    number = int(page or 1)
+    if not 1 <= int(month) <= 12 or (page is not None and (number < 2 or page[0] == "0")):
+        raise Http404("No such sitemap.")  # one address per file: no -1, -0, -02
+    entries = month_entries(int(year) * 100 + int(month), number)
+    if not entries:
+        raise Http404("This sitemap is empty.")
+    add_keys(request, "sitemaps")
+    return _xml("urlset", "url", entries)
 
 
 @require_safe

@@ -78,6 +78,7 @@ from articles.models import (  # noqa: E402
     TaggedArticle,
 )
 from articles.search import refresh_search_documents  # noqa: E402
+from articles.sitemap_summary import rebuild as rebuild_sitemap_summary  # noqa: E402
 from articles.text import word_count  # noqa: E402
 
 LOADER = "archive-loader"
@@ -801,8 +802,16 @@ def main() -> None:
         log(f"   {fill_search_documents(mine):,} filled")
     with phases("indexes of stories"):
         rebuild_indexes(TABLES[:1])
+    with phases("sitemap summary (articles.sitemap_summary.rebuild: GROUP BY, not per story)"):
+        log(f"   {rebuild_sitemap_summary():,} rows")  # COPY bypassed save() and its refresh
     with phases("VACUUM ANALYZE"), connection.cursor() as cursor:
-        for table in [*TABLES, "taggit_tag", "accounts_author", "articles_image"]:
+        for table in [
+            *TABLES,
+            "taggit_tag",
+            "accounts_author",
+            "articles_image",
+            "articles_sitemapgroup",
+        ]:
             cursor.execute(f'VACUUM (ANALYZE) "{table}"')
     with phases("checks"):
         check(mine)

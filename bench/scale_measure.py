@@ -37,7 +37,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import EDITORS, Author  # noqa: E402
 from articles.models import Article, Byline, Section, TaggedArticle  # noqa: E402
-from articles.sitemaps import ArticleSitemap  # noqa: E402
+from articles.sitemap_summary import Kind, live_groups  # noqa: E402
+from articles.sitemaps import month_url  # noqa: E402
 
 SEARCHES = {
     "search, common word (said)": "said",
@@ -136,17 +137,21 @@ def targets(story_urls: list[str], rng: random.Random) -> list[tuple[str, list[s
         Byline.objects.values("author_id").annotate(n=Count("pk")).order_by("-n")[0]["author_id"]
     )
     author = Author.objects.get(pk=author_id)
-    limit = ArticleSitemap.limit
-    last_full = max(1, live.count() // limit)
-    deep = "/sitemap-articles.xml" if last_full == 1 else f"/sitemap-articles-{last_full}.xml"
+    months = live_groups(Kind.MONTH)[Kind.MONTH]
+    biggest = max(months, key=lambda key: months[key][0])  # its first file: the fullest
+    biggest_file = month_url(biggest)
     sample = rng.sample(story_urls, min(20, len(story_urls)))
     # A day the archive is busy on: the newest stories' (yesterday's, at most).
     newest = live.newest_first().values_list("publish_at", flat=True)[50:51]
     recent_day = timezone.localdate(next(iter(newest), timezone.now()))
     found = [
         ("/sitemap.xml (index)", ["/sitemap.xml"], False),
-        (f"/sitemap-articles.xml (first {limit:,} URLs)", ["/sitemap-articles.xml"], False),
-        ("/sitemap-articles-N.xml (last full file)", [deep], False),
+        (
+            "/sitemap-articles-YYYY-MM.xml (biggest month's file)",
+            [biggest_file],
+            False,
+        ),
+        ("/sitemap-tags.xml", ["/sitemap-tags.xml"], False),
         ("/sitemap-news.xml", ["/sitemap-news.xml"], False),
         ("RSS feed /feeds/rss/", ["/feeds/rss/"], False),
     ]

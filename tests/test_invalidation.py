@@ -13,7 +13,9 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.invalidation import WATCHED
-from articles.models import ArticleRedirect, BreakingBanner, Byline, TaggedArticle
+from articles.models import ArticleRedirect, BreakingBanner, Byline, SitemapGroup, TaggedArticle
+from articles.sitemap_summary import month_key
+from articles.sitemaps import month_url
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -80,7 +82,8 @@ def newsroom(editor):
             f"/feeds/authors/{author.slug}/rss/",
             "/feeds/corrections/rss/",
             "/sitemap.xml",
-            *(f"/sitemap-{name}.xml" for name in ("sections", "tags", "authors", "articles")),
+            *(f"/sitemap-{name}.xml" for name in ("sections", "tags", "authors")),
+            month_url(month_key(story.publish_at)),
             "/sitemap-news.xml",
             "/robots.txt",
         ],
@@ -127,6 +130,7 @@ def _deletions(newsroom):
         "articles.Image": (lone_image, {f"image-{lone_image.pk}"}),
         "articles.BreakingBanner": (BreakingBanner.objects.get(), {"chrome"}),
         "flatpages.FlatPage": (FlatPage.objects.get(), {f"page-{FlatPage.objects.get().pk}"}),
+        "articles.SitemapGroup": (SitemapGroup.objects.first(), {"sitemaps"}),
         "articles.Article": (story, {story_key, "home", f"section-{story.section_id}-list"}),
     }
 

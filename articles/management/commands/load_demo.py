@@ -27,6 +27,7 @@ from PIL import ImageDraw, ImageFont, ImageOps
 from taggit.models import Tag
 
 from accounts.models import EDITORS, JOURNALISTS, Author
+from articles import sitemap_summary
 from articles.apps import sync_site
 from articles.management.commands import _demo_content as content
 from articles.models import (
@@ -170,6 +171,7 @@ class Command(BaseCommand):
             self.load_stories(users, sections, authors, photos, tags)
             self.load_pages()
             self.load_banner()
+            sitemap_summary.rebuild()  # backdate() moved publish_at with update(), not save()
         seconds = time.monotonic() - started
         if not any(self.created.values()):
             self.stdout.write(

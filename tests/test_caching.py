@@ -224,6 +224,7 @@ def test_a_publish_purges_home_and_its_lists_but_no_other_story(
         f"section-{story.section_id}-list",
         f"tag-{tag.pk}-list",
         f"author-{author.pk}-list",
+        f"archive-{timezone.localdate(fresh.publish_at)}",
     }
     assert f"story-{story.pk}" not in sent and f"story-{unrelated.pk}" not in sent
     for path in ("/", story.section.get_absolute_url(), "/tags/oil/"):

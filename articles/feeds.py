@@ -36,6 +36,7 @@ from articles.fragments import shown_in_teaser
 from articles.images import Rendition
 from articles.models import Article, Byline, Correction, Section
 from articles.public import add_keys
+from articles.search import planned_per_query
 
 FEED_SIZE = 20
 # The featured photo's rendition that feeds point at: big enough for readers' cards,
@@ -154,12 +155,16 @@ class LatestArticlesFeed(Feed):
         return Article.objects.live()
 
     def items(self, obj=None):
-        return (
+        stories = (
             self.stories(obj)
             .select_related("section", "featured_image")
             .prefetch_related("tags", _bylines_prefetch())
             .newest_first()[:FEED_SIZE]
         )
+        # Planned for this tag, author or section, as their list pages are (articles.views):
+        # a generic plan reads a popular tag's stories through the tag's index and sorts them.
+        with planned_per_query(using=stories.db):
+            return list(stories)
 
     def item_title(self, item: Article) -> str:
         return item.headline

@@ -160,9 +160,10 @@ def test_postgresql_prepares_repeated_statements_unless_told_not_to():
 def test_postgresql_web_connections_get_a_statement_timeout_beside_the_plan_mode():
     url = "postgres://newsroom@127.0.0.1:5432/newsroom"
     on = _database_settings(DATABASE_URL=url)["options"]["options"]
-    assert on == "-c plan_cache_mode=force_generic_plan -c statement_timeout=3000"
+    no_parallel = "-c max_parallel_workers_per_gather=0"
+    assert on == f"-c plan_cache_mode=force_generic_plan -c statement_timeout=3000 {no_parallel}"
     off = _database_settings(DATABASE_URL=url, DB_PREPARED_STATEMENTS="0")["options"]
-    assert off["options"] == "-c statement_timeout=3000"
+    assert off["options"] == f"-c statement_timeout=3000 {no_parallel}"
     none = _database_settings(DATABASE_URL=url, DB_STATEMENT_TIMEOUT_MS="0")["options"]
     assert "statement_timeout" not in none["options"]
     assert _database_settings()["options"].get("options") is None  # SQLite

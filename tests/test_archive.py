@@ -89,3 +89,18 @@ def test_publishing_purges_the_day_it_appears_on_and_the_day_it_left(purged):
     story.publish_at = local(2025, 3, 10, 12)
     keys = purged.after(story.save)
     assert {"archive-2025-03-14", "archive-2025-03-10"} <= keys
+
+
+def test_a_story_page_links_its_date_to_that_days_archive(client):
+    story = published_at(local(2025, 3, 14, 8, 0), "Morning story")
+    text = client.get(story.get_absolute_url()).content.decode()
+    assert 'href="/archive/2025/03/14/"' in text
+    assert client.get("/archive/2025/03/14/").status_code == 200
+
+
+def test_a_preview_of_a_scheduled_story_links_no_archive_day(client, editor):
+    story = ArticleFactory(scheduled=True, headline="Not yet")
+    client.force_login(editor)
+    response = client.get(f"/preview/{story.pk}/")
+    assert response.status_code == 200
+    assert "/archive/" not in response.content.decode()

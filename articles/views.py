@@ -222,11 +222,10 @@ def archive_day(request: HttpRequest, year: int, month: str, day: str) -> HttpRe
     start = timezone.make_aware(dt.datetime.combine(date, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(date + dt.timedelta(days=1), dt.time.min))
     live = Article.objects.live()
-    stories = live.filter(publish_at__gte=start, publish_at__lt=end)
-    if not stories.exists():
+    page, teasers = _list_page(request, live.filter(publish_at__gte=start, publish_at__lt=end))
+    if not page.object_list:
         raise Http404("No stories were published on this day.")
     add_keys(request, archive_key(date))
-    page, teasers = _list_page(request, stories)
     earlier = live.filter(publish_at__lt=start).newest_first().values_list("publish_at", flat=True)
     later = live.filter(publish_at__gte=end).order_by("publish_at").values_list("publish_at")
     return render(

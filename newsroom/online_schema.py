@@ -4,9 +4,9 @@ The rule for migrations that touch the story table: no step may hold a lock on r
 table that a story save needs for more than a moment.
 
 Indexes. A plain CREATE INDEX on the story table holds a lock that blocks every save for as
-long as the build takes (minutes at a million stories). Migrations that add or drop an index
-use these instead of migrations.AddIndex / RemoveIndex (makemigrations writes the plain ones:
-replace them by hand), or `create_index_concurrently` for an index made by raw SQL, and set
+long as the build takes (minutes at a million stories). Migrations that add an index use
+AddIndexConcurrently instead of migrations.AddIndex (makemigrations writes the plain one:
+replace it by hand), or `create_index_concurrently` for an index made by raw SQL, and set
 `atomic = False`:
 
     from newsroom.online_schema import AddIndexConcurrently
@@ -16,7 +16,7 @@ replace them by hand), or `create_index_concurrently` for an index made by raw S
         operations = [AddIndexConcurrently("article", models.Index(...))]
 
 On PostgreSQL they build CONCURRENTLY (stories stay writable while the index builds); on
-SQLite, the single-user development database, they are the plain operations. A build that was
+SQLite, the single-user development database, they are the plain operation. A build that was
 interrupted leaves an invalid index behind; running the migration again drops it and builds
 anew, and skips an index that was finished but not yet recorded.
 
@@ -32,7 +32,7 @@ import time
 
 from django.contrib.postgres import operations as postgres
 from django.db import models, transaction
-from django.db.migrations import AddIndex, RemoveIndex
+from django.db.migrations import AddIndex
 
 # A batch is cut down until its transaction (and so the longest wait of a save) lasts about
 # this long; 0.2 s is well under what an editor notices.
@@ -110,18 +110,3 @@ class AddIndexConcurrently(postgres.AddIndexConcurrently):
         if schema_editor.connection.vendor == "postgresql":
             return super().database_backwards(app_label, schema_editor, from_state, to_state)
         return AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
-
-
-class RemoveIndexConcurrently(postgres.RemoveIndexConcurrently):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor != "postgresql":
-            return RemoveIndex.database_backwards(
-                self, app_label, schema_editor, from_state, to_state
-            )
-        if index_to_build(schema_editor, self.name):
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)

@@ -39,6 +39,7 @@ PAGE_SIZE = 20
 TOP_STORIES = 6
 PER_SECTION = 4
 RECENT_FOR_SECTIONS = 400
+ARCHIVE_FIRST_DAY = dt.date(1900, 1, 1)
 
 
 def _page(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
@@ -217,8 +218,12 @@ def archive_day(request: HttpRequest, year: int, month: str, day: str) -> HttpRe
     index, however large the archive. A day with no live story (or not yet come) is a 404."""
     try:
         date = dt.date(year, int(month), int(day))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Http404("No such day.") from None
+    # Nothing is live after today; and before 1900 there is no archive, only dates (year 1 or
+    # 9999) the zone conversion cannot carry.
+    if not ARCHIVE_FIRST_DAY <= date <= timezone.localdate():
+        raise Http404("No stories were published on this day.")
     start = timezone.make_aware(dt.datetime.combine(date, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(date + dt.timedelta(days=1), dt.time.min))
     live = Article.objects.live()

@@ -53,7 +53,16 @@ def test_the_links_skip_days_without_stories(client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/archive/2025/02/30/", "/archive/2025/13/01/", "/archive/2025/03/15/"]
+    "path",
+    [
+        "/archive/2025/02/30/",
+        "/archive/2025/13/01/",
+        "/archive/2025/03/15/",
+        "/archive/9999/12/31/",
+        "/archive/0001/01/01/",
+        "/archive/0000/01/01/",
+        "/archive/99999999999999999999/01/01/",
+    ],
 )
 def test_an_impossible_or_empty_day_is_not_found(client, path):
     published_at(local(2025, 3, 14, 12), "March story")

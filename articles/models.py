@@ -179,14 +179,17 @@ def story_path(section_slug: str, published: dt.datetime | None, slug: str) -> s
 
 
 def story_path_format() -> str:
-    """story_path() as a format string (fields section, year, month, day, slug), for pages
-    that address thousands of stories (a 50,000-URL sitemap): reverse() once, not per story.
-    The sentinel values match the URL converters; tests/test_sitemaps.py checks that every
-    address it makes equals get_absolute_url()."""
-    sentinels = {"section": "zzsectionzz", "year": 1111, "month": "22", "day": "33"}
-    path = reverse("articles:detail", kwargs={**sentinels, "slug": "zzslugzz"})
-    for field, value in (*sentinels.items(), ("slug", "zzslugzz")):
-        path = path.replace(f"/{value}/", f"/{{{field}}}/", 1)
+    """story_path() as a format string of positional fields: {0} the section's slug, {1} the
+    date as yyyy/mm/dd, {2} the story's slug. For pages that address thousands of stories (a
+    50,000-URL sitemap): reverse() once, not per story. The sentinel values match the URL
+    converters; tests/test_sitemaps.py checks that every address it makes equals
+    get_absolute_url()."""
+    path = reverse(
+        "articles:detail",
+        kwargs={"section": "zzsectionzz", "year": 1111, "month": 22, "day": 33, "slug": "zzslugzz"},
+    )
+    for sentinel, field in (("zzsectionzz", "{0}"), ("1111/22/33", "{1}"), ("zzslugzz", "{2}")):
+        path = path.replace(f"/{sentinel}/", f"/{field}/", 1)
     return path
 
 
@@ -929,6 +932,20 @@ class SitemapGroup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["kind", "key"], name="sitemapgroup_kind_key")
+        ]
+        indexes = [
+            # The index's newest lastmod of 40,000 tags, and the rows whose scheduled story
+            # came due: each a short index range, not a scan of every tag's row.
+            models.Index(
+                fields=["kind", "lastmod"],
+                condition=models.Q(stories__gt=0),
+                name="sitemapgroup_live_idx",
+            ),
+            models.Index(
+                fields=["kind", "next_due"],
+                condition=models.Q(next_due__isnull=False),
+                name="sitemapgroup_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,8 +23,8 @@ from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db.models import CharField
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Coalesce, Replace, TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -36,14 +36,22 @@ from accounts.models import Author
 from articles.feeds import absolute
 from articles.models import Article, Section, story_path_format
 from articles.public import add_keys, public_page
-from articles.sitemap_summary import Kind, live_groups, live_totals, month_range, story_lastmod
+from articles.sitemap_summary import (
+    Kind,
+    db_utc_text,
+    live_groups,
+    live_totals,
+    month_range,
+    story_lastmod,
+    utc_text,
+)
 
 NEWS_WINDOW = dt.timedelta(hours=48)
 NEWS_LIMIT = 1000
 LIMIT = 50_000  # URLs per sitemap file: the protocol's limit
 XML_TYPE = "application/xml; charset=utf-8"
 
-Entry = tuple[str, dt.datetime | str | None]  # (absolute location, lastmod)
+Entry = tuple[str, str | None]  # (absolute location, lastmod as utc_text())
 
 
 def w3c(moment: dt.datetime | None, now: dt.datetime | None = None) -> dt.datetime | None:
@@ -54,16 +62,15 @@ def w3c(moment: dt.datetime | None, now: dt.datetime | None = None) -> dt.dateti
 
 
 def _xml(root: str, child: str, entries: Iterable[Entry]) -> HttpResponse:
-    """A urlset or sitemapindex of (location, lastmod): plain string building, escaped."""
-    now, zone = timezone.now(), timezone.get_current_timezone()
+    """A urlset or sitemapindex of (location, lastmod): plain string building, escaped, every
+    lastmod capped at now (as text: utc_text() compares as time does)."""
+    now = utc_text(timezone.now())
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
     ]
     for loc, lastmod in entries:
-        if isinstance(lastmod, dt.datetime):  # a str is already W3C (month_entries)
-            lastmod = w3c(lastmod, now).astimezone(zone).isoformat()
-        stamp = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        stamp = f"<lastmod>{min(lastmod, now)}</lastmod>" if lastmod else ""
         parts.append(f"\n<{child}><loc>{escape(loc)}</loc>{stamp}</{child}>")
     parts.append(f"\n</{root}>\n")
     return HttpResponse("".join(parts), content_type=XML_TYPE)
@@ -73,13 +80,13 @@ def _pages(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _newest(lastmods: Iterable[dt.datetime | None]) -> dt.datetime | None:
+def _newest(lastmods: Iterable[str | None]) -> str | None:
     return max((m for m in lastmods if m is not None), default=None)
 
 
 # --- Sections, tags, authors: from the summary --------------------------------------------
 
-Groups = dict[int, tuple[int, dt.datetime | None]]  # {key: (live stories, lastmod)}
+Groups = dict[int, tuple[int, str | None]]  # {key: (live stories, lastmod)}
 
 
 def section_entries(groups: Groups) -> list[Entry]:
@@ -113,7 +120,7 @@ def author_entries(keys: list[int], groups: Groups) -> list[Entry]:
     return [(absolute(a.get_absolute_url()), groups[a.pk][1]) for a in authors if a.pk in groups]
 
 
-def paged_files(kind: str) -> list[tuple[int, dt.datetime | None]]:
+def paged_files(kind: str) -> list[tuple[int, str | None]]:
     """(page, lastmod) of each tags or authors file: totals from the database while they fit
     one file (up to 50,000 tags, no row read per tag); past that, every group's row."""
     count, lastmod = live_totals(kind)
@@ -164,28 +171,22 @@ def month_stories(key: int, page: int):
         .order_by("publish_at", "pk")
         .values_list(
             "section__slug",
+            # yyyy/mm/dd in the outlet's zone, as story_path() dates the address
+            Replace(Cast(TruncDate(published), CharField()), Value("-"), Value("/")),
             "slug",
-            # YYYY-MM-DD in the outlet's zone, as story_path() dates the address
-            Cast(TruncDate(published), CharField()),
-            # "YYYY-MM-DD HH:MM:SS[.ffffff][+00]" in UTC, on PostgreSQL (whose connection
-            # Django sets to UTC) and on SQLite alike
+            # "YYYY-MM-DD HH:MM:SS[.ffffff][+00]" in UTC (db_utc_text())
             Cast(story_lastmod(), CharField()),
         )[(page - 1) * LIMIT : page * LIMIT]
     )
 
 
-def month_entries(key: int, page: int) -> list[tuple[str, str]]:
-    """(location, W3C lastmod in UTC) of one page of a month: string slicing per story, as
-    fixed-width UTC times sort as text (so min() caps them at now)."""
-    path = story_path_format()
-    site = settings.SITE_URL
-    now = timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-    entries = []
-    for section, slug, day, lastmod in month_stories(key, page):
-        loc = path.format(section=section, year=day[:4], month=day[5:7], day=day[8:10], slug=slug)
-        stamp = min(lastmod[:19], now)
-        entries.append((site + loc, f"{stamp[:10]}T{stamp[11:]}+00:00"))
-    return entries
+def month_entries(key: int, page: int) -> list[Entry]:
+    """(location, lastmod) of one page of a month: a format and a slice per story."""
+    location = settings.SITE_URL + story_path_format()
+    return [
+        (location.format(section, day, slug), db_utc_text(lastmod))
+        for section, day, slug, lastmod in month_stories(key, page)
+    ]
 
 
 def news_stories():
@@ -218,7 +219,7 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
     entries += month_files(groups[Kind.MONTH])
     latest_news = news_stories().values_list("first_published_at", flat=True).first()
     if latest_news:
-        entries.append((absolute(reverse("sitemap-news")), latest_news))
+        entries.append((absolute(reverse("sitemap-news")), utc_text(latest_news)))
     return _xml("sitemapindex", "sitemap", entries)
 
 

@@ -15,6 +15,8 @@ What it makes (all of it deterministic for a given --stories and --seed):
     "said" common, "state oil fund" a phrase that recurs), headlines, standfirsts, datelines;
   - dates over eight years, each year denser than the one before, the newest few today;
     created_at, modified_at and updated_at consistent with them;
+  - at 200,000 stories and more, a peak month (an election): the last complete month holds
+    50,000 live stories, so its sitemap file is at the protocol's limit;
   - corrections on ~1 % of live stories (moving their updated_at, as Correction.save does),
     and a few hundred each of scheduled, withdrawn, draft and in-review stories.
 
@@ -78,6 +80,7 @@ from articles.models import (  # noqa: E402
     TaggedArticle,
 )
 from articles.search import refresh_search_documents  # noqa: E402
+from articles.sitemap_summary import month_key, month_range  # noqa: E402
 from articles.sitemap_summary import rebuild as rebuild_sitemap_summary  # noqa: E402
 from articles.text import word_count  # noqa: E402
 
@@ -691,6 +694,50 @@ def load_stories(total: int, have: int, seed: int, loader: User, refs: dict) -> 
         log(f"   {end:,} stories ({rate:,.0f}/s, ~{(total - end) / rate:.0f} s to go)")
 
 
+PEAK_STORIES = 50_000  # the sitemap protocol's limit of URLs per file
+PEAK_FROM = 200_000  # smaller archives have no month that busy
+
+
+def fill_peak_month(mine) -> int:
+    """Move old live stories (without corrections, whose dates would then disagree) into the
+    last complete month until it holds PEAK_STORIES, spread evenly over it: one set-based
+    UPDATE. Returns how many moved (none once the month is full)."""
+    this_month = month_key(timezone.now())
+    year, month = divmod(this_month, 100)
+    start, end = month_range(year * 100 + month - 1 if month > 1 else (year - 1) * 100 + 12)
+    need = PEAK_STORIES - mine.live().filter(publish_at__gte=start, publish_at__lt=end).count()
+    if need <= 0:
+        return 0
+    step = (end - start).total_seconds() / need
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        cursor.execute(
+            """
+            UPDATE articles_article a
+               SET publish_at = %(start)s + old.n * %(step)s * interval '1 second',
+                   first_published_at = %(start)s + old.n * %(step)s * interval '1 second',
+                   created_at = %(start)s + (old.n * %(step)s - 3600) * interval '1 second',
+                   modified_at = %(start)s + old.n * %(step)s * interval '1 second',
+                   updated_at = NULL
+              FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n
+                      FROM articles_article s
+                     WHERE s.created_by_id = %(loader)s AND s.status = 'published'
+                       AND s.publish_at < %(start)s - interval '2 years'
+                       AND NOT EXISTS (SELECT 1 FROM articles_correction c
+                                        WHERE c.article_id = s.id)
+                     ORDER BY id LIMIT %(need)s) old
+             WHERE a.id = old.id
+            """,
+            {
+                "start": start,
+                "step": step,
+                "need": need,
+                "loader": mine.values_list("created_by_id", flat=True).first(),
+            },
+        )
+        return cursor.rowcount
+
+
 def fill_search_documents(mine) -> int:
     """search_document for every story that lacks one, through refresh_search_documents (the
     expression Article.save uses), in pk-range batches shared by two connections."""
@@ -796,6 +843,9 @@ def main() -> None:
             load_stories(total, have, args.seed, loader, refs)
     elif have > total:
         log(f"   note: {have:,} stories here, more than {total:,}; use another database")
+    if total >= PEAK_FROM:
+        with phases("peak month (the last complete month filled to 50,000 stories)"):
+            log(f"   {fill_peak_month(mine):,} stories moved in")
     with phases("indexes of bylines, tag links, corrections"):
         rebuild_indexes(TABLES[1:])
     with phases("search documents (refresh_search_documents, pk-range batches)"):

@@ -451,3 +451,20 @@ def test_date_hierarchy_narrows_by_publish_date(client, editor):
     client.force_login(editor)
     page = client.get(CHANGELIST, {"publish_at__year": 2024}).content.decode()
     assert "Old story" in page and "New story" not in page
+
+
+@pytest.mark.parametrize("forged", [1, 1_000_000])
+def test_a_base_version_other_than_the_current_one_is_refused(client, editor, forged):
+    """A hand-made base_version larger than the saved one must not pass the stale check."""
+    article = ArticleFactory(headline="Original")
+    article.headline = "Saved by someone else"
+    article.save()  # version 2
+    client.force_login(editor)
+    data = form_data(client.get(change_url(article)), headline="Blind overwrite")
+    assert int(data["base_version"]) == 2
+    data["base_version"] = str(2 + forged)
+    response = client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert "does not match any saved version" in response.content.decode()
+    article.refresh_from_db()
+    assert (article.headline, article.version) == ("Saved by someone else", 2)

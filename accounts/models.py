@@ -12,11 +12,11 @@ EDITORS = "Editors"
 
 class AuthorQuerySet(models.QuerySet):
     def with_live_articles(self):
-        """Authors with at least one live story: the ones with a public page worth listing."""
-        from articles.models import Article
+        """Authors with at least one live story: the ones whose page and feeds answer
+        (articles.models.carried_by_live_story, the sitemaps' rule too)."""
+        from articles.models import carried_by_live_story
 
-        live_ids = Article.objects.live().values("bylines__author")
-        return self.filter(pk__in=live_ids)
+        return self.filter(carried_by_live_story("author"))
 
 
 class Author(models.Model):

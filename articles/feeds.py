@@ -34,7 +34,7 @@ from taggit.models import Tag
 from accounts.models import Author
 from articles.fragments import shown_in_teaser
 from articles.images import Rendition
-from articles.models import Article, Byline, Correction, Section
+from articles.models import Article, Byline, Correction, Section, public_tags
 from articles.public import add_keys
 from articles.search import planned_per_query
 
@@ -262,7 +262,7 @@ class SectionAtomFeed(SectionFeed):
 
 class TagFeed(LatestArticlesFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Tag:
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(public_tags(), slug=slug)
 
     def shown(self, obj) -> list[str]:
         return [f"tag-{obj.pk}", f"tag-{obj.pk}-list"]
@@ -286,7 +286,7 @@ class TagAtomFeed(TagFeed):
 
 class AuthorFeed(LatestArticlesFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Author:
-        return get_object_or_404(Author, slug=slug)
+        return get_object_or_404(Author.objects.with_live_articles(), slug=slug)
 
     def shown(self, obj) -> list[str]:
         return [f"author-{obj.pk}", f"author-{obj.pk}-list"]

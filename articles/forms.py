@@ -72,6 +72,9 @@ class ArticleAdminForm(forms.ModelForm):
     workflow_at = publish_at_field()
     # Who is saving: set per request by ArticleAdmin.get_form, for the workflow step check.
     desk_user = None
+    # While an old revision is restored the row holds that revision's version number; the
+    # admin sets the story's real one, read before the restore, for the stale check.
+    version_before_restore = None
     slug = forms.CharField(
         max_length=120,
         required=False,
@@ -158,6 +161,8 @@ class ArticleAdminForm(forms.ModelForm):
             # two editors saving at the same instant cannot both pass this check.
             rows = rows.select_for_update()
         version = rows.values_list("version", flat=True).first()
+        if self.version_before_restore is not None:
+            version = self.version_before_restore
         if version is None or base_version is None or base_version == version:
             return
         if base_version > version:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -144,14 +144,55 @@ class Kind(models.TextChoices):
 
 
 EDITABLE_BY_AUTHORS = (Status.DRAFT, Status.RETURNED)
+# Where a story is placed on the site is the desk's decision: only users who may publish set
+# these; for anyone else they are read-only, whatever a form posts (ArticleAdmin).
+EDITOR_ONLY_FIELDS = ("is_lead", "is_breaking")
 # Saving any of these changes what search finds, so the search document is rebuilt.
 SEARCHED_FIELDS = frozenset({"headline", "standfirst", "body"})
 
 
-def live_condition(at: dt.datetime | None = None) -> Q:
+def live_condition(at: dt.datetime | None = None, via: str = "") -> Q:
     """Published and due (now, or at the given moment): the visibility rule as a condition,
-    for live() and form choices."""
-    return Q(status=Status.PUBLISHED, publish_at__lte=at or timezone.now())
+    for live() and form choices; `via` names the relation to the story from another model
+    (“article” from a byline)."""
+    prefix = f"{via}__" if via else ""
+    return Q(
+        **{f"{prefix}status": Status.PUBLISHED, f"{prefix}publish_at__lte": at or timezone.now()}
+    )
+
+
+def carried_by_live_story(kind: str, at: dt.datetime | None = None) -> Exists:
+    """Whether a live story carries the tag or author (kind "tag" or "author") of the outer
+    query's row: the one rule for which tags and authors have a public page, feeds and a
+    sitemap entry (the sitemaps' summary counts the same stories, articles.sitemap_summary).
+    Until then a guessed address must not confirm an embargoed topic or a new hire.
+
+    An EXISTS on the (tag, story) or (author, story) index joined to the story: it stops at
+    the first live story and counts nothing, however many stories the tag has."""
+    if kind == "tag":
+        links = TaggedArticle.objects.filter(live_condition(at, via="content_object"))
+    elif kind == "author":
+        links = Byline.objects.filter(live_condition(at, via="article"))
+    else:
+        raise ValueError(f"Only tags and authors have pages of their own, not {kind!r}.")
+    return Exists(links.filter(**{kind: OuterRef("pk")}))
+
+
+def public_tags(at: dt.datetime | None = None) -> models.QuerySet:
+    """Tags with a live story: the ones whose page and feeds answer."""
+    return Tag.objects.filter(carried_by_live_story("tag", at))
+
+
+def tags_visible_to(user) -> models.QuerySet:
+    """The tags user may see in the admin's list and autocomplete: editors all of them,
+    anyone else those on live stories or on stories of their own (a colleague's draft-only
+    tag names a story that is not out yet)."""
+    if user.has_perm(PUBLISH_PERMISSION):
+        return Tag.objects.all()
+    own = TaggedArticle.objects.filter(
+        tag=OuterRef("pk"), content_object__in=Article.objects.owned_by(user)
+    )
+    return Tag.objects.filter(carried_by_live_story("tag") | Exists(own))
 
 
 def live_sql(alias: str, at: dt.datetime) -> tuple[str, list]:

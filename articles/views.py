@@ -17,14 +17,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
-from taggit.models import Tag
 
 from accounts.models import Author
 from articles import fragments
 from articles.feeds import feed_links
 from articles.fragments import STUB_FIELDS, site_state
 from articles.invalidation import archive_key
-from articles.models import Article, ArticleRedirect, Correction, Section
+from articles.models import Article, ArticleRedirect, Correction, Section, public_tags
 from articles.paging import CappedPaginator
 from articles.public import add_keys, public_page
 from articles.search import (
@@ -191,7 +190,7 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
 @require_safe
 @public_page
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = get_object_or_404(public_tags(), slug=slug)
     add_keys(request, f"tag-{tag.pk}", f"tag-{tag.pk}-list")
     page, teasers = _list_page(request, Article.objects.live().tagged(tag))
     context = {"tag": tag, "page": page, "teasers": teasers, "feeds": feed_links(tag)}
@@ -201,7 +200,9 @@ def tag(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @public_page
 def author(request: HttpRequest, slug: str) -> HttpResponse:
-    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    author = get_object_or_404(
+        Author.objects.with_live_articles().select_related("photo"), slug=slug
+    )
     add_keys(request, f"author-{author.pk}", f"author-{author.pk}-list")
     if author.photo_id:
         add_keys(request, f"image-{author.photo_id}")

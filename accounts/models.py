@@ -4,7 +4,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
 
-from articles.text import unique_slug
+from articles.text import is_url_slug, unique_slug
 
 JOURNALISTS = "Journalists"
 EDITORS = "Editors"
@@ -59,12 +59,13 @@ class Author(models.Model):
 
     def save(self, *args, **kwargs):
         self.twitter = self.twitter.strip().lstrip("@")
-        if not self.slug:
-            self.slug = unique_slug(Author, self.name, instance=self)
+        if not is_url_slug(self.slug):
+            self.slug = unique_slug(Author, self.name, instance=self, fallback="author")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:author", args=[self.slug])
+        """The author's page, or "" for an old row without a usable slug (never a 500)."""
+        return reverse("articles:author", args=[self.slug]) if is_url_slug(self.slug) else ""
 
     @property
     def twitter_url(self) -> str:

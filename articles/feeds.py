@@ -37,6 +37,7 @@ from articles.images import Rendition
 from articles.models import Article, Byline, Correction, Section, public_tags
 from articles.public import add_keys
 from articles.search import planned_per_query
+from articles.text import is_url_slug
 
 FEED_SIZE = 20
 # The featured photo's rendition that feeds point at: big enough for readers' cards,
@@ -401,6 +402,8 @@ def feed_links(obj: Section | Tag | Author | None = None) -> list[tuple[str, str
     elif isinstance(obj, Author):
         kind, name = "author", obj.name
     else:
+        return []
+    if not is_url_slug(obj.slug):  # an old row without a usable slug has no feed address
         return []
     return [
         (f"{name} (RSS)", reverse(f"feeds:{kind}-rss", args=[obj.slug]), RSS),

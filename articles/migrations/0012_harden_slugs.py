@@ -2,8 +2,10 @@
 one, and every page linking to it answered 500). New rows get one on save (models); this mends
 rows saved before, with the same rule: the name transliterated, or “tag”, “section”, “story”.
 
-Only the few broken rows are read and written (one scan that selects nothing on a healthy
-archive); no redirect is needed, as no address ever reached a story without a slug."""
+Only the few broken rows are read and written (one read-only scan that selects nothing on a
+healthy archive), each in its own short transaction (not atomic: README, Migrations on a large
+archive), so it is safe to run again; no redirect is needed, as no address ever reached a story
+without a usable slug."""
 
 from django.db import migrations
 
@@ -37,6 +39,8 @@ def mend_slugs(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # each mended row commits by itself; no story row stays locked meanwhile
+
     dependencies = [
         ("articles", "0011_list_indexes"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),

@@ -6,11 +6,14 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from taggit.models import Tag
 
-from articles.models import Status
-from tests.factories import ArticleFactory, AuthorFactory, EditorFactory
+from accounts.models import Author
+from articles.models import Article, Byline, Status, TaggedArticle, public_tags
+from tests.factories import ArticleFactory, AuthorFactory, EditorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -167,8 +170,6 @@ def test_a_journalist_sees_tags_of_live_stories_and_of_their_own_only(
 
 
 def test_a_hidden_tags_admin_page_is_not_found_for_a_journalist(client, journalist, db):
-    from taggit.models import Tag
-
     ArticleFactory(tag_names=["Election recount"])
     tag = Tag.objects.get(name="Election recount")
     client.force_login(journalist)
@@ -198,3 +199,48 @@ def test_the_tag_list_keeps_a_bounded_number_of_queries(
     other.force_login(journalist)
     with django_assert_max_num_queries(12):
         autocomplete(other, "elec")
+
+
+def test_the_existence_checks_are_index_probes_not_counts():
+    """A tag's or author's page asks EXISTS through the (tag, story) or (author, story) index
+    and the story's primary key: no scan of the link table, nothing counted."""
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    section = SectionFactory()
+    now = timezone.now()
+    Article.objects.bulk_create(
+        [
+            Article(
+                headline=f"Story {n}",
+                slug=f"story-{n}",
+                section=section,
+                status=Status.PUBLISHED,
+                publish_at=now - dt.timedelta(hours=n),
+            )
+            for n in range(3000)
+        ],
+        batch_size=500,
+    )
+    tags = Tag.objects.bulk_create([Tag(name=f"Topic {n}", slug=f"topic-{n}") for n in range(300)])
+    authors = Author.objects.bulk_create(
+        [Author(name=f"Writer {n}", slug=f"writer-{n}") for n in range(300)]
+    )
+    stories = list(Article.objects.values_list("pk", flat=True))
+    TaggedArticle.objects.bulk_create(
+        [TaggedArticle(content_object_id=pk, tag=tags[i % 300]) for i, pk in enumerate(stories)]
+    )
+    Byline.objects.bulk_create(
+        [Byline(article_id=pk, author=authors[i % 300]) for i, pk in enumerate(stories)]
+    )
+    with connection.cursor() as cursor:
+        for table in ("articles_article", "articles_taggedarticle", "articles_byline"):
+            cursor.execute(f"ANALYZE {table}")
+    tag_plan = public_tags().filter(slug="topic-7").explain()
+    author_plan = Author.objects.with_live_articles().filter(slug="writer-7").explain()
+    for plan in (tag_plan, author_plan):
+        assert "Aggregate" not in plan, plan
+        assert "Seq Scan on articles_taggedarticle" not in plan, plan
+        assert "Seq Scan on articles_byline" not in plan, plan
+        assert "Seq Scan on articles_article" not in plan, plan
+    assert "Index Cond: (tag_id = taggit_tag.id)" in tag_plan, tag_plan
+    assert "Index Cond: (author_id = accounts_author.id)" in author_plan, author_plan

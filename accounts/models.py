@@ -4,7 +4,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
 
-from articles.text import unique_slug
+from articles.text import is_url_slug, unique_slug
 
 JOURNALISTS = "Journalists"
 EDITORS = "Editors"
@@ -12,11 +12,11 @@ EDITORS = "Editors"
 
 class AuthorQuerySet(models.QuerySet):
     def with_live_articles(self):
-        """Authors with at least one live story: the ones with a public page worth listing."""
-        from articles.models import Article
+        """Authors with at least one live story: the ones whose page and feeds answer
+        (articles.models.carried_by_live_story, the sitemaps' rule too)."""
+        from articles.models import carried_by_live_story
 
-        live_ids = Article.objects.live().values("bylines__author")
-        return self.filter(pk__in=live_ids)
+        return self.filter(carried_by_live_story("author"))
 
 
 class Author(models.Model):
@@ -59,12 +59,13 @@ class Author(models.Model):
 
     def save(self, *args, **kwargs):
         self.twitter = self.twitter.strip().lstrip("@")
-        if not self.slug:
-            self.slug = unique_slug(Author, self.name, instance=self)
+        if not is_url_slug(self.slug):
+            self.slug = unique_slug(Author, self.name, instance=self, fallback="author")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:author", args=[self.slug])
+        """The author's page, or "" for an old row without a usable slug (never a 500)."""
+        return reverse("articles:author", args=[self.slug]) if is_url_slug(self.slug) else ""
 
     @property
     def twitter_url(self) -> str:

@@ -30,6 +30,7 @@ from accounts.models import Author
 from articles import admin_library  # noqa: F401  (registers the library models first)
 from articles.forms import WORKFLOW_BUTTON, ArticleAdminForm, ShareLinkForm, WorkflowForm
 from articles.models import (
+    EDITOR_ONLY_FIELDS,
     PUBLISH_PERMISSION,
     Article,
     ArticleRedirect,
@@ -250,6 +251,14 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
 
     # --- The form ---------------------------------------------------------------------
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Article | None = None):
+        """Placement (lead, breaking) is the desk's: shown to journalists, never taken from
+        their posts (a read-only field is left out of the form, so a posted value is ignored)."""
+        readonly = [*super().get_readonly_fields(request, obj)]
+        if not request.user.has_perm(PUBLISH_PERMISSION):
+            readonly += EDITOR_ONLY_FIELDS
+        return readonly
+
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None):
         first = ["headline", "slug", "standfirst", "body"]
         if obj is not None:
@@ -311,7 +320,12 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
     def get_form(self, request: HttpRequest, obj: Article | None = None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         # The form checks the workflow step pressed with the save for this user.
-        return type(form.__name__, (form,), {"desk_user": request.user})
+        restoring = getattr(request, "_newsroom_keep_state", {}).get("version")
+        return type(
+            form.__name__,
+            (form,),
+            {"desk_user": request.user, "version_before_restore": restoring},
+        )
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         """Save bylines; then take the workflow step whose button saved the form, if any."""
@@ -579,7 +593,10 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         article = self._article_for(request, object_id)
         if request.method == "POST" and not self.has_change_permission(request, article):
             raise PermissionDenied
-        request._newsroom_keep_state = {name: getattr(article, name) for name in WORKFLOW_FIELDS}
+        kept = WORKFLOW_FIELDS
+        if not request.user.has_perm(PUBLISH_PERMISSION):
+            kept += EDITOR_ONLY_FIELDS  # an old version must not bring back the desk's placement
+        request._newsroom_keep_state = {name: getattr(article, name) for name in kept}
         old_url = article.get_absolute_url() if article.was_ever_published() else None
         response = super().revision_view(request, object_id, version_id, extra_context)
         if old_url and request.method == "POST" and response.status_code == 302:

@@ -22,6 +22,7 @@ from articles.models import (
     Section,
     ShareLink,
     TaggedArticle,
+    tags_visible_to,
 )
 from articles.paging import BoundedChangelist, CappedCount, capped_display
 
@@ -126,9 +127,12 @@ class TagAdmin(BoundedChangelist, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
+        """Journalists see the tags of live stories and of their own (the list and the story
+        form's autocomplete both come from here); editors every tag."""
         # Counted per tag shown, up to the cap (not sortable: sorting would count every tag).
         links = TaggedArticle.objects.filter(tag=OuterRef("pk")).values("pk")
-        return super().get_queryset(request).annotate(stories=CappedCount(links, STORY_COUNT_CAP))
+        visible = super().get_queryset(request) & tags_visible_to(request.user)
+        return visible.annotate(stories=CappedCount(links, STORY_COUNT_CAP))
 
     @admin.display(description="Stories")
     def story_count(self, obj: Tag) -> str:

@@ -34,9 +34,10 @@ from taggit.models import Tag
 from accounts.models import Author
 from articles.fragments import shown_in_teaser
 from articles.images import Rendition
-from articles.models import Article, Byline, Correction, Section
+from articles.models import Article, Byline, Correction, Section, public_tags
 from articles.public import add_keys
 from articles.search import planned_per_query
+from articles.text import is_url_slug
 
 FEED_SIZE = 20
 # The featured photo's rendition that feeds point at: big enough for readers' cards,
@@ -262,7 +263,7 @@ class SectionAtomFeed(SectionFeed):
 
 class TagFeed(LatestArticlesFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Tag:
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(public_tags(), slug=slug)
 
     def shown(self, obj) -> list[str]:
         return [f"tag-{obj.pk}", f"tag-{obj.pk}-list"]
@@ -286,7 +287,7 @@ class TagAtomFeed(TagFeed):
 
 class AuthorFeed(LatestArticlesFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Author:
-        return get_object_or_404(Author, slug=slug)
+        return get_object_or_404(Author.objects.with_live_articles(), slug=slug)
 
     def shown(self, obj) -> list[str]:
         return [f"author-{obj.pk}", f"author-{obj.pk}-list"]
@@ -401,6 +402,8 @@ def feed_links(obj: Section | Tag | Author | None = None) -> list[tuple[str, str
     elif isinstance(obj, Author):
         kind, name = "author", obj.name
     else:
+        return []
+    if not is_url_slug(obj.slug):  # an old row without a usable slug has no feed address
         return []
     return [
         (f"{name} (RSS)", reverse(f"feeds:{kind}-rss", args=[obj.slug]), RSS),

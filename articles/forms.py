@@ -72,6 +72,9 @@ class ArticleAdminForm(forms.ModelForm):
     workflow_at = publish_at_field()
     # Who is saving: set per request by ArticleAdmin.get_form, for the workflow step check.
     desk_user = None
+    # While an old revision is restored the row holds that revision's version number; the
+    # admin sets the story's real one, read before the restore, for the stale check.
+    version_before_restore = None
     slug = forms.CharField(
         max_length=120,
         required=False,
@@ -158,8 +161,18 @@ class ArticleAdminForm(forms.ModelForm):
             # two editors saving at the same instant cannot both pass this check.
             rows = rows.select_for_update()
         version = rows.values_list("version", flat=True).first()
-        if version is None or base_version is None or base_version >= version:
+        if self.version_before_restore is not None:
+            version = self.version_before_restore
+        if version is None or base_version is None or base_version == version:
             return
+        if base_version > version:
+            # No form was ever handed out with this number: the field was edited by hand,
+            # which would otherwise pass the check and overwrite whatever was saved since.
+            raise forms.ValidationError(
+                "This form does not match any saved version of the story, so nothing was "
+                "saved: open the story again and redo your edit.",
+                code="stale",
+            )
         current = Article.objects.select_related("modified_by").get(pk=self.instance.pk)
         who = current.modified_by
         name = (who.get_full_name() or who.get_username()) if who else "someone else"

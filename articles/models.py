@@ -4,10 +4,11 @@ import secrets
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.flatpages.models import FlatPage
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -25,7 +26,7 @@ from articles.images import (
     validate_photo,
     without_metadata,
 )
-from articles.text import reading_minutes, unique_slug, word_count
+from articles.text import is_url_slug, reading_minutes, unique_slug, word_count
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -68,8 +69,16 @@ class Section(models.Model):
     def __str__(self) -> str:
         return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
 
+    def save(self, *args, **kwargs):
+        if not is_url_slug(self.slug):  # the admin requires one; rows made in code may not
+            self.slug = unique_slug(
+                Section, self.name, self, max_length=80, fallback="section", reserved=RESERVED_SLUGS
+            )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
-        return reverse("articles:section", args=[self.slug])
+        """The section's page, or "" for a row without a usable slug (never a 500)."""
+        return reverse("articles:section", args=[self.slug]) if is_url_slug(self.slug) else ""
 
 
 class Image(models.Model):
@@ -144,14 +153,55 @@ class Kind(models.TextChoices):
 
 
 EDITABLE_BY_AUTHORS = (Status.DRAFT, Status.RETURNED)
+# Where a story is placed on the site is the desk's decision: only users who may publish set
+# these; for anyone else they are read-only, whatever a form posts (ArticleAdmin).
+EDITOR_ONLY_FIELDS = ("is_lead", "is_breaking")
 # Saving any of these changes what search finds, so the search document is rebuilt.
 SEARCHED_FIELDS = frozenset({"headline", "standfirst", "body"})
 
 
-def live_condition(at: dt.datetime | None = None) -> Q:
+def live_condition(at: dt.datetime | None = None, via: str = "") -> Q:
     """Published and due (now, or at the given moment): the visibility rule as a condition,
-    for live() and form choices."""
-    return Q(status=Status.PUBLISHED, publish_at__lte=at or timezone.now())
+    for live() and form choices; `via` names the relation to the story from another model
+    (“article” from a byline)."""
+    prefix = f"{via}__" if via else ""
+    return Q(
+        **{f"{prefix}status": Status.PUBLISHED, f"{prefix}publish_at__lte": at or timezone.now()}
+    )
+
+
+def carried_by_live_story(kind: str, at: dt.datetime | None = None) -> Exists:
+    """Whether a live story carries the tag or author (kind "tag" or "author") of the outer
+    query's row: the one rule for which tags and authors have a public page, feeds and a
+    sitemap entry (the sitemaps' summary counts the same stories, articles.sitemap_summary).
+    Until then a guessed address must not confirm an embargoed topic or a new hire.
+
+    An EXISTS on the (tag, story) or (author, story) index joined to the story: it stops at
+    the first live story and counts nothing, however many stories the tag has."""
+    if kind == "tag":
+        links = TaggedArticle.objects.filter(live_condition(at, via="content_object"))
+    elif kind == "author":
+        links = Byline.objects.filter(live_condition(at, via="article"))
+    else:
+        raise ValueError(f"Only tags and authors have pages of their own, not {kind!r}.")
+    return Exists(links.filter(**{kind: OuterRef("pk")}))
+
+
+def public_tags(at: dt.datetime | None = None) -> models.QuerySet:
+    """Tags with a live story: the ones whose page and feeds answer."""
+    return Tag.objects.filter(carried_by_live_story("tag", at))
+
+
+def tags_visible_to(user) -> models.QuerySet:
+    """The tags user may see in the admin's list and autocomplete: editors all of them,
+    anyone else those on live stories or on stories of their own (a colleague's draft-only
+    tag names a story that is not out yet)."""
+    if user.has_perm(PUBLISH_PERMISSION):
+        return Tag.objects.all()
+    own = TaggedArticle.objects.filter(
+        tag=OuterRef("pk"), content_object__in=Article.objects.owned_by(user)
+    )
+    return Tag.objects.filter(carried_by_live_story("tag") | Exists(own))
 
 
 def live_sql(alias: str, at: dt.datetime) -> tuple[str, list]:
@@ -164,7 +214,10 @@ def live_sql(alias: str, at: dt.datetime) -> tuple[str, list]:
 
 
 def story_path(section_slug: str, published: dt.datetime | None, slug: str) -> str:
-    """A story's address: /<section>/<yyyy>/<mm>/<dd>/<slug>/, dated in the outlet's zone."""
+    """A story's address: /<section>/<yyyy>/<mm>/<dd>/<slug>/, dated in the outlet's zone;
+    "" when a slug cannot be addressed (an old row with none), so no page linking it fails."""
+    if not (is_url_slug(section_slug) and is_url_slug(slug)):
+        return ""
     day = timezone.localtime(published or timezone.now())
     return reverse(
         "articles:detail",
@@ -407,10 +460,12 @@ class Article(models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        self.body = self._meta.get_field("body").sanitize(self.body or "")
+        self.body = sanitize_html(self.body)
         self.word_count = word_count(self.body)
-        if not self.slug:
-            self.slug = unique_slug(Article, self.headline, instance=self, max_length=110)
+        if not is_url_slug(self.slug):
+            self.slug = unique_slug(
+                Article, self.headline, instance=self, max_length=110, fallback="story"
+            )
         old_url = self._public_url_in_database()
         update_fields = kwargs.get("update_fields")
         if self.pk and not update_fields:
@@ -593,15 +648,44 @@ class Article(models.Model):
         self.updated_at = when or timezone.now()
 
 
+# --- Stored HTML ------------------------------------------------------------------------------
+
+# Every stored field that pages render unescaped (|safe, or a filter that marks it safe such
+# as with_dateline): each is cleaned with the story body's policy when saved.
+# tests/test_sanitize.py reads the templates and the code for such fields and fails for one
+# that is not listed here, or listed but not cleaned.
+RAW_HTML_FIELDS = frozenset({"articles.Article.body", "flatpages.FlatPage.content"})
+
+
+def sanitize_html(html: str | None) -> str:
+    """Editor HTML cleaned with the story body's policy (the nh3 allowlist django-prose-editor
+    derives from the body's editor extensions): the one policy for all stored HTML. Scripts,
+    <meta>, <iframe>, styles, event attributes and javascript: links are removed."""
+    return Article._meta.get_field("body").sanitize(html or "")
+
+
+@receiver(pre_save, sender=FlatPage)
+def sanitize_standing_page(sender, instance: FlatPage, **kwargs) -> None:
+    """A standing page's HTML is cleaned on every save (the admin's form, code, loaddata);
+    pages saved before this rule are cleaned as they are rendered (articles.views.flatpage)."""
+    instance.content = sanitize_html(instance.content)
+
+
 @receiver(pre_save, sender=Tag)
 def ascii_tag_slug(sender, instance: Tag, **kwargs) -> None:
-    """A tag typed in any script gets a readable ASCII slug (“Gəncə” -> “gence”).
+    """A tag typed in any script gets a readable ASCII slug (“Gəncə” -> “gence”), and one
+    made only of punctuation (“#”, “?!”) the word “tag” (“tag-2”, ...).
 
-    taggit would keep “gəncə”, which /tags/<slug>/ cannot address, so the story page
-    linking to the tag would fail.
+    taggit would keep “gəncə” or an empty slug, which /tags/<slug>/ cannot address, so every
+    page linking to the tag would fail. A slug typed in the admin is checked the same way.
     """
-    if instance._state.adding and not instance.slug.isascii():
-        instance.slug = unique_slug(Tag, instance.name, max_length=100)
+    if not is_url_slug(instance.slug):
+        instance.slug = unique_slug(Tag, instance.name, instance, max_length=100, fallback="tag")
+
+
+def tag_url(tag) -> str:
+    """A tag's page, or "" for an old row without a usable slug (never a 500)."""
+    return reverse("articles:tag", args=[tag.slug]) if is_url_slug(tag.slug) else ""
 
 
 class TaggedArticle(TaggedItemBase):

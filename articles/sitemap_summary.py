@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from articles.models import Article, Byline, SitemapGroup, Status, TaggedArticle
+from articles.models import Article, Byline, SitemapGroup, Status, TaggedArticle, live_condition
 
 Kind = SitemapGroup.Kind
 
@@ -77,7 +77,8 @@ def aggregate(
 ) -> dict[int, tuple[int, dt.datetime | None, dt.datetime | None]]:
     """{key: (stories live at `at`, their latest lastmod, the first one scheduled after)}
     for the published stories of `stories`, grouped by kind: one GROUP BY query."""
-    due = Q(publish_at__lte=at)
+    # The stories live at `at`: the rule of the tag and author pages too (carried_by_live_story).
+    due = live_condition(at)
     rows = (
         stories.filter(status=Status.PUBLISHED)
         .values(group=GROUP_BY[kind])

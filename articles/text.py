@@ -21,13 +21,32 @@ def ascii_slug(text: str, max_length: int = 100) -> str:
     return slugify(anyascii(text))[:max_length].strip("-")
 
 
-def unique_slug(model, text: str, instance=None, max_length: int = 100) -> str:
-    """ascii_slug(text), suffixed with -2, -3, ... until no other row of model uses it."""
-    base = ascii_slug(text, max_length - 4) or "item"
+# What the URL patterns' <slug:...> converter accepts: a slug outside it cannot be reversed,
+# so the page linking to it would fail.
+_URL_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def is_url_slug(slug: str | None) -> bool:
+    """Whether slug can be part of a public address (not empty, ASCII letters, digits, -_)."""
+    return bool(slug) and _URL_SLUG.fullmatch(slug) is not None
+
+
+def unique_slug(
+    model,
+    text: str,
+    instance=None,
+    max_length: int = 100,
+    fallback: str = "item",
+    reserved: frozenset[str] = frozenset(),
+) -> str:
+    """ascii_slug(text), suffixed with -2, -3, ... until no other row of model uses it (nor
+    `reserved` names). A name with nothing to transliterate (“#”, “?!”) gets `fallback`, a
+    readable word such as “tag”, so it never ends up with an empty slug."""
+    base = ascii_slug(text, max_length - 4) or fallback
     others = model._default_manager.exclude(pk=instance.pk) if instance and instance.pk else None
     others = model._default_manager.all() if others is None else others
     slug, n = base, 2
-    while others.filter(slug=slug).exists():
+    while slug in reserved or others.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 

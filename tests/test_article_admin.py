@@ -125,7 +125,7 @@ def test_change_form_offers_autocomplete_for_authors_images_and_tags(client, edi
 
 
 def test_tag_autocomplete_endpoint_suggests_existing_tags(client, journalist):
-    ArticleFactory(tag_names=["Azerbaijan", "Armenia", "Georgia"])
+    ArticleFactory(published=True, tag_names=["Azerbaijan", "Armenia", "Georgia"])
     client.force_login(journalist)
     response = client.get(
         "/admin/autocomplete/",
@@ -451,3 +451,74 @@ def test_date_hierarchy_narrows_by_publish_date(client, editor):
     client.force_login(editor)
     page = client.get(CHANGELIST, {"publish_at__year": 2024}).content.decode()
     assert "Old story" in page and "New story" not in page
+
+
+@pytest.mark.parametrize("forged", [1, 1_000_000])
+def test_a_base_version_other_than_the_current_one_is_refused(client, editor, forged):
+    """A hand-made base_version larger than the saved one must not pass the stale check."""
+    article = ArticleFactory(headline="Original")
+    article.headline = "Saved by someone else"
+    article.save()  # version 2
+    client.force_login(editor)
+    data = form_data(client.get(change_url(article)), headline="Blind overwrite")
+    assert int(data["base_version"]) == 2
+    data["base_version"] = str(2 + forged)
+    response = client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert "does not match any saved version" in response.content.decode()
+    article.refresh_from_db()
+    assert (article.headline, article.version) == ("Saved by someone else", 2)
+
+
+# --- Placement is the desk's ------------------------------------------------------------
+
+
+def test_a_journalist_cannot_post_the_lead_or_breaking_flags(client, journalist):
+    article = ArticleFactory(created_by=journalist)
+    client.force_login(journalist)
+    page = client.get(change_url(article))
+    assert 'name="is_lead"' not in page.content.decode()  # shown read-only
+    data = form_data(page, headline="Edited by Jane", is_lead="on", is_breaking="on")
+    assert client.post(change_url(article), data).status_code == 302
+    article.refresh_from_db()
+    assert article.headline == "Edited by Jane"
+    assert (article.is_lead, article.is_breaking) == (False, False)
+
+
+def test_a_journalist_adding_a_story_cannot_make_it_the_lead(client, journalist):
+    client.force_login(journalist)
+    assert new_story(client, is_lead="on", is_breaking="on").status_code == 302
+    article = Article.objects.get()
+    assert (article.is_lead, article.is_breaking) == (False, False)
+
+
+def test_a_journalists_save_keeps_the_placement_an_editor_chose(client, journalist, editor):
+    article = ArticleFactory(created_by=journalist)
+    client.force_login(editor)
+    data = form_data(client.get(change_url(article)), is_lead="on", is_breaking="on")
+    assert client.post(change_url(article), data).status_code == 302
+    client.force_login(journalist)
+    data = form_data(client.get(change_url(article)), headline="Jane's edit")
+    data.pop("is_lead", None), data.pop("is_breaking", None)  # unticked, as a browser sends it
+    assert client.post(change_url(article), data).status_code == 302
+    article.refresh_from_db()
+    assert article.headline == "Jane's edit"
+    assert (article.is_lead, article.is_breaking) == (True, True)
+
+
+def test_a_journalist_restoring_an_old_version_keeps_the_placement(client, journalist, editor):
+    from reversion.models import Version
+
+    client.force_login(journalist)
+    assert new_story(client).status_code == 302
+    article = Article.objects.get()
+    client.force_login(editor)
+    data = form_data(client.get(change_url(article)), is_lead="on")
+    assert client.post(change_url(article), data).status_code == 302
+    first = Version.objects.get_for_object(article).order_by("pk").first()
+    assert first.field_dict["is_lead"] is False
+    client.force_login(journalist)
+    url = f"/admin/articles/article/{article.pk}/history/{first.pk}/"
+    assert client.post(url, form_data(client.get(url))).status_code == 302
+    article.refresh_from_db()
+    assert article.is_lead is True

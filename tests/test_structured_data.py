@@ -148,6 +148,7 @@ def test_home_describes_the_outlet(client):
 
 def test_author_page_is_a_profile_page(client):
     author = AuthorFactory(name="Leyla Mammadova", twitter="leyla_m", job_title="reporter")
+    ArticleFactory(published=True, authors=[author])  # an author's page opens with a live story
     data = json_ld(client.get(author.get_absolute_url()).content.decode())[0]
     assert data["@type"] == "ProfilePage"
     person = data["mainEntity"]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from articles import fragments
+from articles import fragments, models
 from articles.models import Article, Byline, Image
 
 register = template.Library()
@@ -39,6 +39,12 @@ def absolute(url: str) -> str:
     if not url or url.startswith(("http://", "https://")):
         return url
     return f"{settings.SITE_URL}/{url.lstrip('/')}"
+
+
+@register.filter
+def tag_url(tag) -> str:
+    """A tag's page, or "" for an old row without a usable slug (the name is shown unlinked)."""
+    return models.tag_url(tag)
 
 
 @register.filter

@@ -402,8 +402,7 @@ def make_photos(loader: User, count: int = 300, files: int = 6) -> list[Image]:
     for n, image in enumerate(masters):
         if not default_storage.exists(image.file.name):
             default_storage.save(image.file.name, ContentFile(photo_bytes(n)))
-            for rendition in image.rendition_files():
-                rendition.generate(force=True)
+            image.make_renditions()
     have = Image.objects.filter(uploaded_by=loader).count()
     rng = random.Random(7)
     Image.objects.bulk_create(

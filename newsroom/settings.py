@@ -276,6 +276,9 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 ANONYMOUS_MAX_BODY_BYTES = env.int("ANONYMOUS_MAX_BODY_BYTES", default=1024 * 1024)
 
 SHARE_LINK_HOURS = env.int("SHARE_LINK_HOURS", default=48)
+# How long the signed address of a photo that is not public yet (shown in previews and the
+# admin) keeps working; the page showing it is never cached, so a few hours is plenty.
+PHOTO_PREVIEW_HOURS = env.int("PHOTO_PREVIEW_HOURS", default=12)
 
 # Search shows at most this many pages of 20 results: deeper pages cost seconds, nobody reads them.
 SEARCH_MAX_PAGES = env.int("SEARCH_MAX_PAGES", default=50)
@@ -289,8 +292,6 @@ ADMIN_EXACT_COUNT_UP_TO = env.int("ADMIN_EXACT_COUNT_UP_TO", default=1000)
 # stories means `manage.py refresh_search` afterwards (old documents were stemmed otherwise).
 SEARCH_LANGUAGE = env.str("SEARCH_LANGUAGE", default="english")
 
-IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
-IMAGEKIT_CACHEFILE_DIR = "renditions"
 
 # --- Security ---------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
+
+from articles.photo_access import serve_public_media
 
 from newsroom.view_on_site import view_on_site
 from newsroom.views import healthz
@@ -28,8 +29,7 @@ if settings.SERVE_MEDIA:
     urlpatterns.append(
         path(
             f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
+            serve_public_media,
         )
     )
 urlpatterns += [

@@ -103,6 +103,11 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    # Originals and the renditions of photos not public yet (articles/images.py): never
+    # served by anyone; nginx and Django refuse the prefix too, after normalising the path.
+    if (req.url ~ "(?i)^/+media/+(\./+)*private(/|%2f|$)") {
+        return (synth(404, "Not found"));
+    }
     if (req.url ~ "^/(admin|preview|share)(/|$)" || req.url ~ "^/healthz") {
         return (pass);
     }

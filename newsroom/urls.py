@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles.photo_access import serve_public_media
-
 from newsroom.view_on_site import view_on_site
 from newsroom.views import healthz
 

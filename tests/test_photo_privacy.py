@@ -91,7 +91,7 @@ def draft_with_photo(db):
 
 
 def test_a_photo_of_a_draft_is_not_served_at_any_media_address(client, draft_with_photo, settings):
-    article, image = draft_with_photo
+    _article, image = draft_with_photo
     assert not image.is_public()
     stored = _files(settings)
     assert stored and all(name.startswith("private/") for name in stored)
@@ -106,7 +106,7 @@ def test_a_photo_of_a_draft_is_not_served_at_any_media_address(client, draft_wit
 def test_the_preview_shows_the_photo_through_an_expiring_signed_address(
     client, editor, draft_with_photo
 ):
-    article, image = draft_with_photo
+    article, _image = draft_with_photo
     client.force_login(editor)
     html = client.get(f"/preview/{article.pk}/").content.decode()
     assert "/media/" not in html

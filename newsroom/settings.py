@@ -309,7 +309,13 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is trusted only when the proxy in front (a TLS terminator, a load
+# balancer, a CDN) says so by overwriting it on every request: otherwise anyone can send
+# "https" and have pages built, and cached, for the wrong scheme. Varnish also keys its
+# cache on the header (deploy/varnish/default.vcl), so an http copy never answers https.
+PROXY_SETS_FORWARDED_PROTO = env.bool("PROXY_SETS_FORWARDED_PROTO", default=False)
+if PROXY_SETS_FORWARDED_PROTO:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 

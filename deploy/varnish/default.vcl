@@ -129,6 +129,13 @@ sub vcl_recv {
     return (hash);
 }
 
+sub vcl_hash {
+    # The scheme is part of the key: a page built for http (its links, its redirects) must
+    # never answer an https request, nor the reverse. Falls through to the built-in hash
+    # (URL and Host).
+    hash_data(req.http.X-Forwarded-Proto);
+}
+
 sub vcl_hit {
     if (obj.ttl >= 0s) {
         set req.http.x-cache = "HIT";

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "newsroom.middleware.StaffStatementTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsroom.admin_guard.AdminBadRequestMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"

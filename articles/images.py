@@ -203,9 +203,18 @@ def publish_renditions(original: str) -> None:
             default_storage.save(public, ContentFile(fh.read()))
 
 
+def edge_key(original: str) -> str:
+    """The surrogate key the media service sends with a photo's public renditions."""
+    return "photo-" + original.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
 def retract_renditions(original: str) -> None:
-    """Remove the public copies: the photo is no longer shown by anything public."""
+    """Remove the public copies, and the edge's copies of them: the photo is no longer shown
+    by anything public (its pages were purged by the stories' own invalidation)."""
+    from newsroom import edge
+
     delete_files(rendition_names(original, public=True))
+    edge.purge([edge_key(original)])
 
 
 def delete_files(names) -> None:

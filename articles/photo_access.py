@@ -88,7 +88,12 @@ def serve_public_media(request: HttpRequest, path: str):
         images.PRIVATE_PREFIX
     ):
         raise Http404
-    return serve(request, normalised, document_root=settings.MEDIA_ROOT)
+    response = serve(request, normalised, document_root=settings.MEDIA_ROOT)
+    parts = normalised.split("/")
+    if len(parts) == 3 and parts[0] == "renditions":
+        # As the nginx media service does: a retraction purges the edge's copies by it.
+        response["Surrogate-Key"] = f"photo-{parts[1]}"
+    return response
 
 
 # --- Keeping public_at right -------------------------------------------------------------
@@ -116,7 +121,8 @@ def refresh(image_ids) -> None:
         if public_at is not None and public_at <= timezone.now():
             transaction.on_commit(lambda name=name: images.publish_renditions(name))
         elif image.is_public():
-            # Only drafts or scheduled stories use it now: readers may not fetch it any more.
+            # Only drafts or scheduled stories use it now: readers may not fetch it any more
+            # (files removed, and purged from the edge by their key).
             transaction.on_commit(lambda name=name: images.retract_renditions(name))
 
 

@@ -141,7 +141,9 @@ def test_publishing_the_story_makes_its_photo_public(
     urls = set(re.findall(r"/media/renditions/[^\" ,]+", html))
     assert urls
     for url in urls:
-        assert client.get(url).status_code == 200, url
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Surrogate-Key"] == images.edge_key(image.file.name)
     assert client.get(f"/media/{image.file.name}").status_code == 404  # the original: never
 
 
@@ -165,16 +167,19 @@ def test_a_scheduled_storys_photo_turns_public_on_time_by_itself(
 
 
 def test_withdrawing_the_only_live_story_takes_the_public_copies_down(
-    client, editor, draft_with_photo, settings, django_capture_on_commit_callbacks
+    client, editor, draft_with_photo, settings, purged
 ):
     article, image = draft_with_photo
-    with django_capture_on_commit_callbacks(execute=True):
-        Article.objects.get(pk=article.pk).publish(editor)
-    with django_capture_on_commit_callbacks(execute=True):
-        Article.objects.get(pk=article.pk).unpublish(editor)
+    purged.after(lambda: Article.objects.get(pk=article.pk).publish(editor))
+    assert any(name.startswith("renditions/") for name in _files(settings))
+    keys = purged.after(lambda: Article.objects.get(pk=article.pk).unpublish(editor))
     image.refresh_from_db()
     assert image.public_at is None
     assert all(name.startswith("private/") for name in _files(settings))
+    # The edge's copies go too: the media service sends this key with each rendition.
+    assert images.edge_key(image.file.name) in keys
+    url = f"/media/{rendition_names(image.file.name, public=True)[0]}"
+    assert client.get(url).status_code == 404
 
 
 def test_a_photo_shared_with_another_live_story_stays_public(

@@ -317,6 +317,10 @@ SECURE_HSTS_PRELOAD = HTTPS
 PROXY_SETS_FORWARDED_PROTO = env.bool("PROXY_SETS_FORWARDED_PROTO", default=False)
 if PROXY_SETS_FORWARDED_PROTO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability. Each value a
+# mailto:/https: address (a bare e-mail address gets mailto:); none: the file answers 404.
+SECURITY_CONTACT = env.list("SECURITY_CONTACT", default=[])
+SECURITY_POLICY_URL = env.str("SECURITY_POLICY_URL", default="")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 

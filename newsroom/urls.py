@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from articles.photo_access import serve_public_media
 from newsroom.view_on_site import view_on_site
-from newsroom.views import healthz
+from newsroom.views import healthz, security_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} newsroom"
 admin.site.site_title = "Newsroom"
@@ -15,6 +15,7 @@ handler500 = "newsroom.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path(".well-known/security.txt", security_txt, name="security-txt"),
     # Ahead of the admin's own shortcut, which it replaces with a permission-checked one.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",

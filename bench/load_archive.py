@@ -417,6 +417,11 @@ def make_photos(loader: User, count: int = 300, files: int = 6) -> list[Image]:
         )
         for n in range(have, count + files)
     )
+    # The archive's stories are bulk-created, past articles.photo_access's receivers, and
+    # nearly all live: mark their photos public as a publish would have.
+    Image.objects.filter(uploaded_by=loader, public_at__isnull=True).update(
+        public_at=timezone.now() - dt.timedelta(days=3650)
+    )
     return list(Image.objects.filter(uploaded_by=loader).order_by("pk"))
 
 

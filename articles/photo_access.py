@@ -27,7 +27,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from articles import images
@@ -57,7 +57,7 @@ def signed_url(image, width: int, fmt: str | None) -> str:
     return reverse("articles:photo", args=[signing.dumps(name, salt=SALT, compress=True)])
 
 
-@require_GET
+@require_safe
 def photo(request: HttpRequest, signed: str) -> FileResponse:
     """A private rendition through its signed address; 404 once expired or tampered with."""
     try:

@@ -217,3 +217,42 @@ def test_deleting_a_photo_removes_every_file(
         response = client.post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert _files(settings) == []
+
+
+def test_clean_media_removes_what_no_photo_owns_and_public_copies_of_private_photos(
+    settings, draft_with_photo
+):
+    from io import StringIO
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    _article, image = draft_with_photo
+    kept = _files(settings)
+    stray = [
+        "private/originals/leftover.jpg",
+        "private/renditions/leftover/480.webp",
+        rendition_names(image.file.name, public=True)[0],  # a public copy of a draft's photo
+    ]
+    for name in stray:
+        default_storage.save(name, ContentFile(b"x"))
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=2)):
+        out = StringIO()
+        call_command("clean_media", "--dry-run", stdout=out)
+        assert set(stray) <= set(out.getvalue().split())
+        assert set(_files(settings)) == {*kept, *stray}
+        call_command("clean_media", stdout=StringIO())
+    assert _files(settings) == kept
+
+
+def test_clean_media_spares_an_upload_in_progress(db, settings):
+    from io import StringIO
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    default_storage.save("private/renditions/just-written/480.webp", ContentFile(b"x"))
+    call_command("clean_media", stdout=StringIO())
+    assert _files(settings) == ["private/renditions/just-written/480.webp"]

@@ -256,3 +256,44 @@ def test_clean_media_spares_an_upload_in_progress(db, settings):
     default_storage.save("private/renditions/just-written/480.webp", ContentFile(b"x"))
     call_command("clean_media", stdout=StringIO())
     assert _files(settings) == ["private/renditions/just-written/480.webp"]
+
+
+def test_the_migration_moves_existing_photos_to_private_names(db, settings, editor):
+    import importlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    migration = importlib.import_module("articles.migrations.0012_uploads_private_photos")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("articles", "0012_uploads_private_photos")
+    )
+    legacy = "photos/2026/11/minister-leaked-memo.jpg"
+    default_storage.save(legacy, ContentFile(photo_upload(size=(900, 600)).read()))
+    default_storage.save(
+        "renditions/photos/2026/11/minister-leaked-memo/ab12.jpg", ContentFile(b"x")
+    )
+    draft_photo, live_photo = Image.objects.bulk_create(
+        [
+            Image(file=legacy, width=900, height=600, alt_text="Memo"),
+            Image(file="photos/2026/11/gone.jpg", width=900, height=600, alt_text="Lost"),
+        ]
+    )
+    ArticleFactory(published=True, featured_image=live_photo)
+    Image.objects.filter(pk=live_photo.pk).update(public_at=None)  # as before the migration
+
+    migration.move_photos(state.apps, None)
+    migration.remove_old_renditions(state.apps, None)
+
+    rows = dict(Image.objects.values_list("pk", "file"))
+    public = dict(Image.objects.values_list("pk", "public_at"))
+    assert re.fullmatch(r"private/originals/[A-Za-z0-9_-]{24}\.jpg", rows[draft_photo.pk])
+    assert public[draft_photo.pk] is None
+    # Its story is live; its file was lost before the migration, so its name stays.
+    assert public[live_photo.pk] is not None
+    assert rows[live_photo.pk] == "photos/2026/11/gone.jpg"
+    assert _files(settings) == sorted(
+        [rows[draft_photo.pk], *rendition_names(rows[draft_photo.pk], public=False)]
+    )

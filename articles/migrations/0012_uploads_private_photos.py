@@ -22,15 +22,15 @@ def move_photos(apps, schema_editor):
     Author = apps.get_model("accounts", "Author")
     for image in Image.objects.exclude(file__startswith=articles.images.ORIGINALS_DIR):
         old = image.file.name
-        ext = old.rsplit(".", 1)[-1].lower()
-        new = f"{articles.images.ORIGINALS_DIR}{secrets.token_urlsafe(18)}.{ext}"
-        if default_storage.exists(old):
+        if default_storage.exists(old):  # a row whose file is lost keeps its name
+            ext = old.rsplit(".", 1)[-1].lower()
+            new = f"{articles.images.ORIGINALS_DIR}{secrets.token_urlsafe(18)}.{ext}"
             with default_storage.open(old) as fh:
                 new = default_storage.save(new, ContentFile(fh.read()))
             with default_storage.open(new) as fh:
                 articles.images.make_renditions(fh, new)
             default_storage.delete(old)
-        image.file.name = new
+            image.file.name = new
         first = Article.objects.filter(featured_image=image, status="published").aggregate(
             at=Min("publish_at")
         )["at"]
@@ -61,7 +61,7 @@ def remove_old_renditions(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0011_list_indexes"),
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_initial"),  # Author.photo
     ]
 
     operations = [

@@ -127,7 +127,7 @@ class Image(models.Model):
             raise
         if self.file.name != original:  # the storage picked another name: follow it
             delete_files(written)
-            make_renditions(self.file, self.file.name)
+            self.make_renditions()
 
     def make_renditions(self) -> None:
         """(Re)write the private renditions from the stored original."""

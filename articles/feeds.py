@@ -22,18 +22,18 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils import feedgenerator, timezone
 from django.utils.html import conditional_escape
-from imagekit.cachefiles import ImageCacheFile
 from taggit.models import Tag
 
 from accounts.models import Author
 from articles.fragments import shown_in_teaser
-from articles.images import Rendition
+from articles.images import rendition_name, stored_width
 from articles.models import Article, Byline, Correction, Section, public_tags
 from articles.public import add_keys
 from articles.search import planned_per_query
@@ -110,16 +110,19 @@ def feed_image(image) -> dict[str, Any] | None:
     """Address, type, size and dimensions of the rendition a feed shows for a photo."""
     if image is None or not image.file:
         return None
-    rendition = ImageCacheFile(Rendition(image.file, FEED_IMAGE_WIDTH, None))
+    url = image.rendition_url(FEED_IMAGE_WIDTH)  # for a live story's photo: its public copy
+    name = rendition_name(
+        image.file.name, stored_width(FEED_IMAGE_WIDTH), None, public=image.is_public()
+    )
     try:
-        length = rendition.storage.size(rendition.name)
+        length = default_storage.size(name)
     except (OSError, NotImplementedError):
         length = 0  # RSS: 0 when the size is unknown
     width = min(image.width, FEED_IMAGE_WIDTH) or FEED_IMAGE_WIDTH
     height = round(image.height * width / image.width) if image.width else 0
     return {
-        "url": absolute(rendition.url),
-        "type": mimetypes.guess_type(rendition.name)[0] or "image/jpeg",
+        "url": absolute(url),
+        "type": mimetypes.guess_type(name)[0] or "image/jpeg",
         "length": str(length),
         "width": width,
         "height": height,

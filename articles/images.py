@@ -4,14 +4,26 @@ Uploads are judged by their content, never by their name: Pillow must recognise 
 as JPEG, PNG or WebP, within size and pixel limits (decompression bombs are refused).
 Accepted photos are re-encoded without metadata, so GPS positions and camera serials
 never reach the public site.
+
+Where the files live (MEDIA_ROOT, one storage):
+  private/originals/<token>.<ext>       the cleaned original, under a random name
+  private/renditions/<token>/<w>.<ext>  every rendition, made before the original is kept
+  renditions/<token>/<w>.<ext>          public copies, written only once the photo is public
+Nothing under private/ is ever served: Django's media view and the nginx media service
+refuse the prefix, and Varnish answers 404 for it. A photo becomes public when a live story
+or an author profile uses it (Image.public_at); until then pages show it through signed,
+expiring addresses (articles.photo_access), which only previews and the admin produce.
 """
 
 import io
+import logging
+import secrets
 import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from imagekit import ImageSpec
 from imagekit.processors import ResizeToFit
 from PIL import Image as PILImage
@@ -19,6 +31,16 @@ from PIL import ImageOps
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 RENDITION_WIDTHS = (480, 800, 1200, 1600)
+RENDITION_FORMATS = ("WEBP", None)  # None: the original's own format
+PRIVATE_PREFIX = "private/"
+ORIGINALS_DIR = PRIVATE_PREFIX + "originals/"
+# WebP, the format every rendition is also made in, cannot encode a side longer than this.
+MAX_SIDE = 16383
+# A photo at most this many times wider than tall (or taller than wide): beyond it the
+# narrowest rendition (480 px wide) of a wide strip would be less than a pixel high.
+MAX_ASPECT = 20
+
+log = logging.getLogger(__name__)
 
 
 def stored_width(width: int) -> int:
@@ -86,6 +108,19 @@ def _check_format_and_pixels(fmt: str | None, width: int, height: int) -> None:
             params={"w": width, "h": height, "max": round(settings.IMAGE_MAX_PIXELS / 1e6, 1)},
             code="pixels",
         )
+    if width > MAX_SIDE or height > MAX_SIDE:
+        raise ValidationError(
+            "This image is %(w)s×%(h)s pixels; a side may be at most %(max)s pixels.",
+            params={"w": width, "h": height, "max": MAX_SIDE},
+            code="side",
+        )
+    if max(width, height) > MAX_ASPECT * max(min(width, height), 1):
+        raise ValidationError(
+            "This image is %(w)s×%(h)s pixels; a photo may be at most %(ratio)s times "
+            "as wide as it is tall (or as tall as it is wide). Crop it first.",
+            params={"w": width, "h": height, "ratio": MAX_ASPECT},
+            code="aspect",
+        )
 
 
 def without_metadata(upload) -> ContentFile:
@@ -112,8 +147,83 @@ def without_metadata(upload) -> ContentFile:
     if icc_profile:
         options["icc_profile"] = icc_profile
     clean.save(buffer, format=fmt, **options)
-    name = upload.name.rsplit("/", 1)[-1].rsplit(".", 1)[0] + "." + ALLOWED_FORMATS[fmt]
+    # A random name: the uploader's file name says nothing to readers and must not let
+    # anyone guess the address of a photo before its story is out.
+    name = f"{secrets.token_urlsafe(18)}.{ALLOWED_FORMATS[fmt]}"
     return ContentFile(buffer.getvalue(), name=name)
+
+
+def rendition_name(original: str, width: int, fmt: str | None, *, public: bool) -> str:
+    """Where the rendition of `original` (a stored name) at `width` in `fmt` is kept."""
+    token, ext = original.rsplit("/", 1)[-1].rsplit(".", 1)
+    ext = ALLOWED_FORMATS[fmt] if fmt else ext
+    return f"{'' if public else PRIVATE_PREFIX}renditions/{token}/{width}.{ext}"
+
+
+def rendition_names(original: str, *, public: bool) -> list[str]:
+    return [
+        rendition_name(original, width, fmt, public=public)
+        for width in RENDITION_WIDTHS
+        for fmt in RENDITION_FORMATS
+    ]
+
+
+def make_renditions(source, original: str) -> list[str]:
+    """Write every private rendition of `source` (stored, or about to be, as `original`).
+
+    All or nothing: if one fails, the ones already written are removed and the error
+    is raised, so a failed upload leaves no file behind.
+    """
+    written: list[str] = []
+    try:
+        for width in RENDITION_WIDTHS:
+            for fmt in RENDITION_FORMATS:
+                source.seek(0)
+                content = Rendition(source, width, fmt).generate()
+                name = rendition_name(original, width, fmt, public=False)
+                default_storage.delete(name)  # regenerating replaces, never adds a suffix
+                written.append(default_storage.save(name, content))
+    except BaseException:
+        delete_files(written)
+        raise
+    return written
+
+
+def publish_renditions(original: str) -> None:
+    """Copy the private renditions to their public names (those not there already)."""
+    for private, public in zip(
+        rendition_names(original, public=False), rendition_names(original, public=True), strict=True
+    ):
+        if default_storage.exists(public):
+            continue
+        if not default_storage.exists(private):
+            with default_storage.open(original) as source:
+                make_renditions(source, original)
+        with default_storage.open(private) as fh:
+            default_storage.save(public, ContentFile(fh.read()))
+
+
+def edge_key(original: str) -> str:
+    """The surrogate key the media service sends with a photo's public renditions."""
+    return "photo-" + original.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def retract_renditions(original: str) -> None:
+    """Remove the public copies, and the edge's copies of them: the photo is no longer shown
+    by anything public (its pages were purged by the stories' own invalidation)."""
+    from newsroom import edge
+
+    delete_files(rendition_names(original, public=True))
+    edge.purge([edge_key(original)])
+
+
+def delete_files(names) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            # A file that cannot be removed now is logged, not allowed to fail the request.
+            log.warning("Could not delete media file %s", name, exc_info=True)
 
 
 class Rendition(ImageSpec):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -15,13 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
-from imagekit.cachefiles import ImageCacheFile
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
 from articles.images import (
+    ORIGINALS_DIR,
     RENDITION_WIDTHS,
-    Rendition,
+    delete_files,
+    make_renditions,
+    rendition_name,
     stored_width,
     validate_photo,
     without_metadata,
@@ -82,10 +85,14 @@ class Section(models.Model):
 
 
 class Image(models.Model):
-    """A photo in the shared library, reusable across stories and author profiles."""
+    """A photo in the shared library, reusable across stories and author profiles.
+
+    Private until something public uses it: see articles.images (where files live) and
+    articles.photo_access (who may see a photo that is not public yet).
+    """
 
     file = models.ImageField(
-        upload_to="photos/%Y/%m/",
+        upload_to=ORIGINALS_DIR,
         width_field="width",
         height_field="height",
         validators=[validate_photo],
@@ -102,6 +109,9 @@ class Image(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the first story using the photo goes (or went) live, or when an author profile
+    # took it; empty while only drafts and scheduled stories use it. Kept by photo_access.
+    public_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -112,19 +122,29 @@ class Image(models.Model):
         return self.alt_text[:60] or self.file.name
 
     def save(self, *args, **kwargs):
-        new_upload = self.file and not self.file._committed
-        if new_upload:
-            self.file = without_metadata(self.file)
-        super().save(*args, **kwargs)
-        if new_upload:
-            for rendition in self.rendition_files():
-                rendition.generate()
+        """A new upload is cleaned and its renditions made before the original is kept;
+        if anything fails, every file written for it is removed again."""
+        if not (self.file and not self.file._committed):
+            return super().save(*args, **kwargs)
+        self.file = without_metadata(self.file)
+        original = ORIGINALS_DIR + self.file.name
+        written = make_renditions(self.file, original)
+        try:
+            super().save(*args, **kwargs)
+        except BaseException:
+            delete_files([*written, original])
+            raise
+        if self.file.name != original:  # the storage picked another name: follow it
+            delete_files(written)
+            self.make_renditions()
 
-    def rendition_files(self, fmt: str | None = None):
-        formats = [fmt] if fmt else ["WEBP", None]
-        for width in RENDITION_WIDTHS:
-            for f in formats:
-                yield ImageCacheFile(Rendition(self.file, width, f))
+    def make_renditions(self) -> None:
+        """(Re)write the private renditions from the stored original."""
+        with self.file.open("rb") as source:
+            make_renditions(source, self.file.name)
+
+    def is_public(self, at: dt.datetime | None = None) -> bool:
+        return self.public_at is not None and self.public_at <= (at or timezone.now())
 
     def srcset(self, fmt: str | None = None) -> str:
         """“url 480w, url 800w, …”: a stored rendition per listed width, capped at the photo’s."""
@@ -132,8 +152,15 @@ class Image(models.Model):
         return ", ".join(f"{self.rendition_url(width, fmt)} {width}w" for width in widths)
 
     def rendition_url(self, width: int = 1200, fmt: str | None = None) -> str:
-        """The address of a stored rendition at least `width` wide (or the photo's own)."""
-        return ImageCacheFile(Rendition(self.file, stored_width(width), fmt)).url
+        """The address of a rendition at least `width` wide (or the photo's own width):
+        the public file once the photo is public, a signed expiring address before."""
+        from articles import photo_access
+
+        name = rendition_name(self.file.name, stored_width(width), fmt, public=True)
+        if self.is_public():
+            photo_access.ensure_public(self)
+            return default_storage.url(name)
+        return photo_access.signed_url(self, stored_width(width), fmt)
 
 
 class Status(models.TextChoices):

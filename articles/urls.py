@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from articles import previews, views
+from articles import photo_access, previews, views
 
 app_name = "articles"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("archive/<int:year>/<dd:month>/<dd:day>/", views.archive_day, name="archive-day"),
     path("preview/<int:pk>/", previews.preview, name="preview"),
     path("share/<str:token>/", previews.share, name="share"),
+    path("preview/photo/<str:signed>", photo_access.photo, name="photo"),
     path("pages/<path:url>", views.flatpage, name="flatpage"),
     path("<slug:section>/", views.section, name="section"),
     path(

@@ -405,8 +405,7 @@ def make_photos(loader: User, count: int = 300, files: int = 6) -> list[Image]:
     for n, image in enumerate(masters):
         if not default_storage.exists(image.file.name):
             default_storage.save(image.file.name, ContentFile(photo_bytes(n)))
-            for rendition in image.rendition_files():
-                rendition.generate(force=True)
+            image.make_renditions()
     have = Image.objects.filter(uploaded_by=loader).count()
     rng = random.Random(7)
     Image.objects.bulk_create(
@@ -420,6 +419,11 @@ def make_photos(loader: User, count: int = 300, files: int = 6) -> list[Image]:
             uploaded_by=loader,
         )
         for n in range(have, count + files)
+    )
+    # The archive's stories are bulk-created, past articles.photo_access's receivers, and
+    # nearly all live: mark their photos public as a publish would have.
+    Image.objects.filter(uploaded_by=loader, public_at__isnull=True).update(
+        public_at=timezone.now() - dt.timedelta(days=3650)
     )
     return list(Image.objects.filter(uploaded_by=loader).order_by("pk"))
 

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "newsroom.middleware.StaffStatementTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsroom.admin_guard.AdminBadRequestMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -276,6 +277,9 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 ANONYMOUS_MAX_BODY_BYTES = env.int("ANONYMOUS_MAX_BODY_BYTES", default=1024 * 1024)
 
 SHARE_LINK_HOURS = env.int("SHARE_LINK_HOURS", default=48)
+# How long the signed address of a photo that is not public yet (shown in previews and the
+# admin) keeps working; the page showing it is never cached, so a few hours is plenty.
+PHOTO_PREVIEW_HOURS = env.int("PHOTO_PREVIEW_HOURS", default=12)
 
 # Search shows at most this many pages of 20 results: deeper pages cost seconds, nobody reads them.
 SEARCH_MAX_PAGES = env.int("SEARCH_MAX_PAGES", default=50)
@@ -289,8 +293,6 @@ ADMIN_EXACT_COUNT_UP_TO = env.int("ADMIN_EXACT_COUNT_UP_TO", default=1000)
 # stories means `manage.py refresh_search` afterwards (old documents were stemmed otherwise).
 SEARCH_LANGUAGE = env.str("SEARCH_LANGUAGE", default="english")
 
-IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
-IMAGEKIT_CACHEFILE_DIR = "renditions"
 
 # --- Security ---------------------------------------------------------------------------
 
@@ -308,7 +310,17 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is trusted only when the proxy in front (a TLS terminator, a load
+# balancer, a CDN) says so by overwriting it on every request: otherwise anyone can send
+# "https" and have pages built, and cached, for the wrong scheme. Varnish also keys its
+# cache on the header (deploy/varnish/default.vcl), so an http copy never answers https.
+PROXY_SETS_FORWARDED_PROTO = env.bool("PROXY_SETS_FORWARDED_PROTO", default=False)
+if PROXY_SETS_FORWARDED_PROTO:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /.well-known/security.txt (RFC 9116): where to report a vulnerability. Each value a
+# mailto:/https: address (a bare e-mail address gets mailto:); none: the file answers 404.
+SECURITY_CONTACT = env.list("SECURITY_CONTACT", default=[])
+SECURITY_POLICY_URL = env.str("SECURITY_POLICY_URL", default="")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 

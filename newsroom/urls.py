@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
+from articles.photo_access import serve_public_media
 from newsroom.view_on_site import view_on_site
-from newsroom.views import healthz
+from newsroom.views import healthz, security_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} newsroom"
 admin.site.site_title = "Newsroom"
@@ -15,6 +15,7 @@ handler500 = "newsroom.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path(".well-known/security.txt", security_txt, name="security-txt"),
     # Ahead of the admin's own shortcut, which it replaces with a permission-checked one.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",
@@ -28,8 +29,7 @@ if settings.SERVE_MEDIA:
     urlpatterns.append(
         path(
             f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
+            serve_public_media,
         )
     )
 urlpatterns += [

@@ -1,15 +1,21 @@
+import datetime as dt
 import sys
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django.views.defaults import server_error as default_server_error
 
+from articles.public import public_page
 from newsroom.outage import OUTAGE_ERRORS, outage_response
+
+# RFC 9116 recommends an Expires under a year ahead; computed, so the file never goes stale.
+SECURITY_TXT_DAYS = 360
 
 
 @require_GET
@@ -45,3 +51,30 @@ def server_error(request, template_name="500.html"):
     if isinstance(sys.exc_info()[1], OUTAGE_ERRORS):
         return outage_response()
     return default_server_error(request, template_name)
+
+
+@require_safe
+@public_page
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """/.well-known/security.txt (RFC 9116), built from the settings; 404 without a contact."""
+    if not settings.SECURITY_CONTACT:
+        raise Http404("No security contact is configured (SECURITY_CONTACT).")
+    today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    expires = today + dt.timedelta(days=SECURITY_TXT_DAYS)
+    languages = dict.fromkeys([settings.SITE_LANGUAGE, "en"])
+    lines = [f"# Reporting a security vulnerability in {settings.SITE_NAME}"]
+    lines += [f"Contact: {_contact_uri(contact)}" for contact in settings.SECURITY_CONTACT]
+    lines += [
+        f"Expires: {expires:%Y-%m-%dT%H:%M:%SZ}",
+        f"Preferred-Languages: {', '.join(languages)}",
+        f"Canonical: {settings.SITE_URL}/.well-known/security.txt",
+    ]
+    if settings.SECURITY_POLICY_URL:
+        lines.append(f"Policy: {settings.SECURITY_POLICY_URL}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def _contact_uri(contact: str) -> str:
+    if "@" in contact and ":" not in contact:
+        return f"mailto:{contact}"
+    return contact

@@ -219,6 +219,31 @@ def test_admin_preview_share_and_healthz_always_pass(edge, committed_db, path):
         assert headers["X-Cache"] == "PASS", (path, status)
 
 
+def test_the_scheme_is_part_of_the_cache_key(edge, story):
+    """A copy fetched with one X-Forwarded-Proto never answers a request with another, so a
+    spoofed header cannot hand readers a page built for the wrong scheme."""
+    path = story.get_absolute_url()
+    https = {"X-Forwarded-Proto": "https"}
+    assert fetch(edge.port, path, headers=https)[1]["X-Cache"] == "MISS"
+    assert fetch(edge.port, path)[1]["X-Cache"] == "MISS"
+    assert fetch(edge.port, path, headers=https)[1]["X-Cache"] == "HIT"
+    assert fetch(edge.port, path)[1]["X-Cache"] == "HIT"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/private/originals/x.jpg",
+        "//media/private/x",
+        "/media//PRIVATE/x",
+        "/media/%2e/private/x",
+    ],
+)
+def test_the_private_media_prefix_is_refused_at_the_edge(edge, committed_db, path):
+    status, _headers, _body = fetch(edge.port, path)
+    assert status == 404
+
+
 def test_a_404_is_never_cached(edge, committed_db):
     path = f"/no-such-page-{secrets.token_hex(4)}/"
     for _ in range(3):

@@ -74,13 +74,17 @@ def site_chrome(context, part: str) -> SafeString:
 # --- Images ---------------------------------------------------------------------------------
 
 
-# Rendition URLs are a pure function of the stored file name and the rendition spec, but
-# imagekit works each one out by pickling and hashing the spec. Remember them per process.
+# A public photo's rendition URLs are a pure function of its stored name and the width
+# (and the photo's public_at, which a retraction moves): remember them per process. A photo
+# that is not public yet gets fresh signed addresses each time; only previews show those.
 _RENDITION_URLS: dict[tuple, str] = {}
 _RENDITION_URLS_MAX = 20_000
 
 
-def _remembered(key: tuple, compute) -> str:
+def _remembered(image: Image, key: tuple, compute) -> str:
+    if not image.is_public():
+        return compute()
+    key = (*key, image.file.name, image.public_at)
     url = _RENDITION_URLS.get(key)
     if url is None:
         if len(_RENDITION_URLS) >= _RENDITION_URLS_MAX:
@@ -91,16 +95,15 @@ def _remembered(key: tuple, compute) -> str:
 
 @register.filter
 def srcset(image: Image, fmt: str = "") -> str:
-    # Template literals are SafeStrings, which imagekit's spec hashing cannot pickle.
-    fmt_name = fmt.upper() if fmt else None
-    key = ("srcset", image.file.name, image.width, fmt_name)
-    return _remembered(key, lambda: image.srcset(fmt_name))
+    # Template literals are SafeStrings; the format is a plain name from here on.
+    fmt_name = str(fmt).upper() if fmt else None
+    key = ("srcset", image.width, fmt_name)
+    return _remembered(image, key, lambda: image.srcset(fmt_name))
 
 
 @register.filter
 def rendition(image: Image, width: int = 1200) -> str:
-    key = ("url", image.file.name, int(width), None)
-    return _remembered(key, lambda: image.rendition_url(int(width)))
+    return _remembered(image, ("url", int(width)), lambda: image.rendition_url(int(width)))
 
 
 @register.filter

@@ -103,6 +103,11 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    # Originals and the renditions of photos not public yet (articles/images.py): never
+    # served by anyone; nginx and Django refuse the prefix too, after normalising the path.
+    if (req.url ~ "(?i)^/+media/+(\./+)*private(/|%2f|$)") {
+        return (synth(404, "Not found"));
+    }
     if (req.url ~ "^/(admin|preview|share)(/|$)" || req.url ~ "^/healthz") {
         return (pass);
     }
@@ -122,6 +127,13 @@ sub vcl_recv {
         set req.grace = 24h;
     }
     return (hash);
+}
+
+sub vcl_hash {
+    # The scheme is part of the key: a page built for http (its links, its redirects) must
+    # never answer an https request, nor the reverse. Falls through to the built-in hash
+    # (URL and Host).
+    hash_data(req.http.X-Forwarded-Proto);
 }
 
 sub vcl_hit {

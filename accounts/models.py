@@ -1,8 +1,12 @@
+import datetime as dt
+
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import models
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.text import unique_slug
 
@@ -81,3 +85,34 @@ def give_staff_an_author(sender, instance, **kwargs):
     """Staff users get a byline of their own the moment they can log in to the admin."""
     if instance.is_staff and not Author.objects.filter(user=instance).exists():
         Author.objects.create(user=instance, name=instance.get_full_name() or instance.username)
+
+
+class SignInLockoutQuerySet(models.QuerySet):
+    def locked(self):
+        """Failures that still hold sign-in closed (settings.LOGIN_FAILURE_LIMIT reached
+        within the last LOGIN_LOCKOUT_MINUTES)."""
+        since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+        return self.filter(
+            failures_since_start__gte=settings.LOGIN_FAILURE_LIMIT, attempt_time__gte=since
+        )
+
+
+class SignInLockout(AccessAttempt):
+    """django-axes' count of failed logins for one username from one address, as editors see
+    it: deleting the row (lifting) lets that username and address sign in again at once."""
+
+    objects = SignInLockoutQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "sign-in lockout"
+        ordering = ["-attempt_time"]
+
+    def __str__(self) -> str:
+        return f"{self.username or '(no username)'} from {self.ip_address or 'unknown address'}"
+
+    def is_locked(self) -> bool:
+        since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+        return self.failures_since_start >= settings.LOGIN_FAILURE_LIMIT and (
+            self.attempt_time >= since
+        )

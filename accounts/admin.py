@@ -78,5 +78,6 @@ class SignInLockoutAdmin(admin.ModelAdmin):
 
     @admin.action(permissions=["delete"], description="Lift the lockout (allow sign-in again)")
     def lift(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count, _ = queryset.delete()
-        self.message_user(request, f"Lifted {count} lockout{'s' if count != 1 else ''}.")
+        names = ", ".join(sorted({str(lockout) for lockout in queryset}))
+        queryset.lift()
+        self.message_user(request, f"Lifted: {names}. They can sign in again.")

@@ -78,7 +78,7 @@ class SignInMiddleware:
         view_name = request.resolver_match.view_name
         if view_name in ALWAYS_OPEN or view_name in OPEN_FOR[step]:
             return None
-        if request.resolver_match.app_name == "admin":
+        if request.resolver_match.app_name in ("admin", "accounts"):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse(TARGET[step])}?{query}")
         request.user = AnonymousUser()

@@ -96,6 +96,18 @@ class SignInLockoutQuerySet(models.QuerySet):
             failures_since_start__gte=settings.LOGIN_FAILURE_LIMIT, attempt_time__gte=since
         )
 
+    def lift(self) -> int:
+        """Let these usernames and addresses sign in again: a lockout counts every row with
+        the username (from any address) and every row from the address (for any username),
+        so all of those go. Returns how many rows went."""
+        usernames = {u for u in self.values_list("username", flat=True) if u is not None}
+        addresses = {a for a in self.values_list("ip_address", flat=True) if a is not None}
+        rows = SignInLockout.objects.filter(
+            models.Q(username__in=usernames) | models.Q(ip_address__in=addresses)
+        )
+        count, _ = rows.delete()
+        return count
+
 
 class SignInLockout(AccessAttempt):
     """django-axes' count of failed logins for one username from one address, as editors see

@@ -64,7 +64,7 @@ def test_an_address_is_locked_for_every_username(client):
 def test_the_pause_says_the_same_for_real_and_unknown_usernames():
     JournalistFactory(username="jane")
     real, unknown = Client(), Client()
-    for i in range(5):
+    for _ in range(5):
         last_real = attempt(real, "jane", REMOTE_ADDR="198.51.100.1")
         last_unknown = attempt(unknown, "nobody-here", REMOTE_ADDR="198.51.100.2")
     assert last_real.status_code == last_unknown.status_code == 429

@@ -121,7 +121,7 @@ def test_an_editor_enrols_an_app_gets_recovery_codes_once_and_reaches_the_desk(c
     # The QR code is drawn inline (nothing fetched, nothing for the CSP to allow).
     assert "<svg" in html and "<img" not in html.split('id="totp-qr"')[1].split("</div>")[0]
     assert "img-src 'self' data:" in page["Content-Security-Policy"]
-    key, codes = enrol_app(client)
+    _, codes = enrol_app(client)
     assert len(codes) == 10 and len(set(codes)) == 10
     device = TOTPDevice.objects.get(user=editor)
     assert device.confirmed

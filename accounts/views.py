@@ -133,7 +133,9 @@ def authenticator(request: HttpRequest) -> HttpResponse:
         form = CodeForm()
     else:
         form = CodeForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and not device.verify_is_allowed()[0]:
+            form.add_error("code", "Too many wrong codes in a row: wait a moment, then retry.")
+        elif form.is_valid():
             if device.verify_token(form.cleaned_data["code"]):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])

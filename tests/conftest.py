@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from tests.browsers import chromium  # noqa: F401  (Chromium for the browser tests)
 from tests.factories import EditorFactory, JournalistFactory
 from tests.servers import static_root  # noqa: F401  (a session fixture for gunicorn tests)
 

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import Author, SignInLockout
 from articles.admin_library import STORY_COUNT_CAP, thumbnail
@@ -81,3 +83,8 @@ class SignInLockoutAdmin(admin.ModelAdmin):
         names = ", ".join(sorted({str(lockout) for lockout in queryset}))
         queryset.lift()
         self.message_user(request, f"Lifted: {names}. They can sign in again.")
+
+
+# django-otp registers its authenticator apps and recovery codes in the admin; passkeys are
+# left to the project. Superusers remove a lost one here (the staff member then enrols anew).
+admin.site.register(WebAuthnCredential, WebAuthnCredentialAdmin)

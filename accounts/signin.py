@@ -46,6 +46,14 @@ def client_ip(request: HttpRequest) -> str:
         return remote
 
 
+def attempted_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username a login tried, as axes records it: cut to the longest a username can be
+    (150), so an absurd one is counted rather than overflowing axes' column with an error."""
+    source = credentials if credentials else getattr(request, "data", request.POST)
+    username = source.get("username")
+    return username[:150] if isinstance(username, str) else username
+
+
 def lockout_message() -> str:
     minutes = settings.LOGIN_LOCKOUT_MINUTES
     return (

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
+from django_otp_webauthn import urls as otp_webauthn_urls
 
 from accounts import views
 from accounts.signin import StaffPasswordResetForm
@@ -44,4 +45,14 @@ password_reset_urls = [
     ),
 ]
 
-webauthn_urls = [path("2fa/webauthn/", include("django_otp_webauthn.urls"))]
+# django-otp-webauthn's API (the page scripts call it), with its two completing views
+# replaced by ones that renew the session key when the second step is done.
+_renewing = {
+    "credential-authentication-complete": views.PasskeyVerifyView,
+    "credential-registration-complete": views.PasskeyRegisterView,
+}
+webauthn_patterns = [
+    path(str(p.pattern), _renewing[p.name].as_view(), name=p.name) if p.name in _renewing else p
+    for p in otp_webauthn_urls.urlpatterns
+]
+webauthn_urls = [path("2fa/webauthn/", include((webauthn_patterns, otp_webauthn_urls.app_name)))]

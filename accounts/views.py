@@ -21,6 +21,10 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
+from django_otp_webauthn.views import (
+    CompleteCredentialAuthenticationView,
+    CompleteCredentialRegistrationView,
+)
 
 from accounts import twofactor
 
@@ -209,3 +213,24 @@ def remove_factor(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     device.delete()
     messages.success(request, f"Removed “{device.name or kind}”.")
     return redirect("accounts:two_factor")
+
+
+class PasskeyVerifyView(CompleteCredentialAuthenticationView):
+    """django-otp-webauthn's end of the passkey step, with the session key renewed as the
+    code step renews it."""
+
+    def complete_auth(self, device) -> None:
+        super().complete_auth(device)
+        self.request.session.cycle_key()
+
+
+class PasskeyRegisterView(CompleteCredentialRegistrationView):
+    """django-otp-webauthn's end of adding a passkey; a first passkey also completes the
+    session's second step, under a new session key."""
+
+    def post(self, *args, **kwargs):
+        was_verified = self.request.user.is_verified()
+        response = super().post(*args, **kwargs)
+        if not was_verified and self.request.user.is_verified():
+            self.request.session.cycle_key()
+        return response

@@ -362,6 +362,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.signin.attempted_username"
 AXES_ENABLE_ADMIN = False  # accounts.admin has the list editors lift lockouts from
 AXES_VERBOSE = False
 # How many proxies in front of gunicorn append to X-Forwarded-For (Varnish: 1, Varnish behind

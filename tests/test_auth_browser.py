@@ -54,6 +54,10 @@ def app_code(key: str, last_t: int = -1) -> str:
     return f"{totp.token():06d}"
 
 
+def session_key(page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+
+
 def log_out(page):
     page.locator("#logout-form button").click()
     expect(page.locator("h1")).to_contain_text("Logged out")
@@ -129,8 +133,10 @@ def test_an_editor_enrols_a_passkey_and_signs_in_with_it(passkeys_here, chromium
     log_out(page)
     password_step(page)
     page.wait_for_url("**/admin/2fa/verify/**")
+    before = session_key(page)
     page.click("#passkey-verification-button")
     page.wait_for_url("**/admin/")
+    assert session_key(page) != before  # renewed at the second step
     expect(page.locator("#site-name")).to_contain_text("newsroom")
     # The authenticator holds one credential, used twice (registration, then sign-in).
     held = devtools.send("WebAuthn.getCredentials", {"authenticatorId": added["authenticatorId"]})

@@ -171,3 +171,11 @@ def test_a_journalist_cannot_see_or_lift_lockouts(client, journalist):
 def test_odd_login_input_gets_the_login_page_not_an_error(client, body):
     response = client.post(LOGIN, body)
     assert response.status_code in (200, 400, 429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_absurdly_long_username_is_counted_like_any_other(client):
+    for _ in range(5):
+        attempt(client, "x" * 5000, REMOTE_ADDR="198.51.100.8")
+    assert SignInLockout.objects.get(ip_address="198.51.100.8").username == "x" * 150
+    assert attempt(client, "x" * 5000, REMOTE_ADDR="198.51.100.9").status_code == 429

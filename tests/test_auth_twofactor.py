@@ -308,3 +308,17 @@ def test_the_verify_page_offers_a_passkey_only_to_those_who_have_one(client):
     password_step(client, editor)
     page = client.get(VERIFY).content.decode()
     assert "passkey-verification-button" not in page
+
+
+def test_a_superuser_can_remove_a_lost_factor_in_the_admin(client):
+    boss = UserFactory(username="boss", is_superuser=True)
+    client.force_login(boss)
+    for path in (
+        "/admin/otp_totp/totpdevice/",
+        "/admin/otp_static/staticdevice/",
+        "/admin/django_otp_webauthn/webauthncredential/",
+    ):
+        assert client.get(path).status_code == 200, path
+    editor = EditorFactory(username="eddie")
+    client.force_login(editor)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 403

@@ -1,8 +1,12 @@
+import datetime as dt
+
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import models
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.text import is_url_slug, unique_slug
 
@@ -82,3 +86,46 @@ def give_staff_an_author(sender, instance, **kwargs):
     """Staff users get a byline of their own the moment they can log in to the admin."""
     if instance.is_staff and not Author.objects.filter(user=instance).exists():
         Author.objects.create(user=instance, name=instance.get_full_name() or instance.username)
+
+
+class SignInLockoutQuerySet(models.QuerySet):
+    def locked(self):
+        """Failures that still hold sign-in closed (settings.LOGIN_FAILURE_LIMIT reached
+        within the last LOGIN_LOCKOUT_MINUTES)."""
+        since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+        return self.filter(
+            failures_since_start__gte=settings.LOGIN_FAILURE_LIMIT, attempt_time__gte=since
+        )
+
+    def lift(self) -> int:
+        """Let these usernames and addresses sign in again: a lockout counts every row with
+        the username (from any address) and every row from the address (for any username),
+        so all of those go. Returns how many rows went."""
+        usernames = {u for u in self.values_list("username", flat=True) if u is not None}
+        addresses = {a for a in self.values_list("ip_address", flat=True) if a is not None}
+        rows = SignInLockout.objects.filter(
+            models.Q(username__in=usernames) | models.Q(ip_address__in=addresses)
+        )
+        count, _ = rows.delete()
+        return count
+
+
+class SignInLockout(AccessAttempt):
+    """django-axes' count of failed logins for one username from one address, as editors see
+    it: deleting the row (lifting) lets that username and address sign in again at once."""
+
+    objects = SignInLockoutQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "sign-in lockout"
+        ordering = ["-attempt_time"]
+
+    def __str__(self) -> str:
+        return f"{self.username or '(no username)'} from {self.ip_address or 'unknown address'}"
+
+    def is_locked(self) -> bool:
+        since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+        return self.failures_since_start >= settings.LOGIN_FAILURE_LIMIT and (
+            self.attempt_time >= since
+        )

@@ -38,7 +38,8 @@ export DEBUG=0 \
   VARNISH_PURGE_URLS="$URL/" \
   STATIC_ROOT="${STATIC_ROOT:-$STATE/static}" \
   SERVE_MEDIA=1 \
-  ACCESS_LOG="${ACCESS_LOG:--}"
+  ACCESS_LOG="${ACCESS_LOG:--}" \
+  TRUSTED_PROXY_COUNT="${TRUSTED_PROXY_COUNT:-1}"  # Varnish adds the client to X-Forwarded-For
 # Plain http on loopback: no TLS redirect, no HSTS. Media: Django serves /media/ here, through
 # Varnish (docker compose has nginx for it).
 export SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0

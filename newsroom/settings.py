@@ -4,8 +4,10 @@ Local defaults need nothing but Python: SQLite under var/, local-memory cache, D
 Production differs only by environment variables (see README.md, "Configuration").
 """
 
+import datetime as dt
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE
@@ -60,8 +62,14 @@ INSTALLED_APPS = [
     "imagekit",
     "django_prose_editor",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "accounts",
     "articles",
+    # Last, as its documentation asks: it watches the login signals the others send.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -76,10 +84,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SignInMiddleware",
     "newsroom.middleware.StaffStatementTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.admin_guard.AdminBadRequestMiddleware",
+    # Last: turns a login refused for a lockout into the login page saying so (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -341,9 +353,84 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Staff sign-in (accounts.signin, accounts.twofactor; README "Signing in") ----------
+
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+# Axes checks every login for a lockout before the password is looked at.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# This many failed logins for one username (from anywhere), or from one address (for any
+# username), pause sign-in for it for LOGIN_LOCKOUT_MINUTES; each further try restarts the
+# pause. Editors can lift a lockout sooner (admin: Authors and roles > Sign-in lockouts).
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    stop("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1.")
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.signin.attempted_username"
+AXES_ENABLE_ADMIN = False  # accounts.admin has the list editors lift lockouts from
+AXES_VERBOSE = False
+# How many proxies in front of gunicorn append to X-Forwarded-For (Varnish: 1, Varnish behind
+# a CDN or load balancer: 2). 0: the address is the connection's own (REMOTE_ADDR), and a
+# forwarded header, which anyone can send, is ignored; otherwise the address is the one the
+# outermost trusted proxy saw. Lockouts by address depend on this being right.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Who must use a second factor (TOTP or a passkey) after the password: any of "editors",
+# "journalists", "superusers", "staff" (everyone with admin access). The others may enrol.
+STAFF_2FA_REQUIRED = env.list("STAFF_2FA_REQUIRED", default=["editors", "superusers"])
+if set(STAFF_2FA_REQUIRED) - {"editors", "journalists", "superusers", "staff"}:
+    stop("STAFF_2FA_REQUIRED takes editors, journalists, superusers and staff, comma-separated.")
+OTP_TOTP_ISSUER = SITE_NAME
+# Passkeys work only on https or on http://localhost (browsers refuse them on a bare address
+# such as 127.0.0.1): a plain-http SITE_URL offers them on the same port at localhost.
+_site = urlsplit(SITE_URL)
+if _site.scheme == "https" or _site.hostname == "localhost":
+    _passkey_origin = SITE_URL
+else:
+    _passkey_origin = f"http://localhost{f':{_site.port}' if _site.port else ''}"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("WEBAUTHN_ORIGINS", default=[_passkey_origin])
+OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=urlsplit(_passkey_origin).hostname)
+OTP_WEBAUTHN_RP_NAME = SITE_NAME
+# Passkeys are the second step only: the password (and its lockout) always comes first.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+# A staff session ends after SESSION_IDLE_MINUTES without a request (a request moves the
+# deadline on, saving the session at most once a minute) and, active or not,
+# SESSION_MAX_HOURS after the login (both in accounts.middleware), and with the browser.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+if SESSION_IDLE_MINUTES < 2 or SESSION_MAX_HOURS < 1:
+    stop("SESSION_IDLE_MINUTES must be at least 2 and SESSION_MAX_HOURS at least 1.")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Mail (password resets): EMAIL_URL such as smtp+tls://user:password@mail.example.com:587;
+# unset, mail is printed to the console (make run).
+try:
+    _email = env.email_url("EMAIL_URL", default="consolemail://")
+except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
+    stop(f"EMAIL_URL is malformed ({exc}). Use e.g. smtp+tls://user:pass@host:587.")
+# Only what the URL names; Django's defaults stand for the rest.
+globals().update({key: value for key, value in _email.items() if value not in (None, "")})
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"newsroom@{_site.hostname}")
+# A reset link works once, for this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_MINUTES", default=60) * 60
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import password_reset_urls, webauthn_urls
 from articles.photo_access import serve_public_media
 from newsroom.view_on_site import view_on_site
 from newsroom.views import healthz, security_txt
@@ -22,6 +23,10 @@ urlpatterns = [
         admin.site.admin_view(view_on_site),
         name="view-on-site",
     ),
+    # Staff sign-in (accounts.urls): ahead of the admin, whose catch-all would answer 404.
+    path("admin/", include("accounts.urls")),
+    path("admin/", include(password_reset_urls)),
+    path("admin/", include(webauthn_urls)),
     path("admin/", admin.site.urls),
 ]
 if settings.SERVE_MEDIA:

@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from tests.browsers import chromium  # noqa: F401  (Chromium for the browser tests)
 from tests.factories import EditorFactory, JournalistFactory
 from tests.servers import static_root  # noqa: F401  (a session fixture for gunicorn tests)
 
@@ -13,6 +14,17 @@ def _isolated(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_signs_in_fully(monkeypatch):
+    """client.force_login(user) is a whole sign-in: the password and the second step
+    (tests.signin). Sign-in itself is tested through the real forms."""
+    from django.test import Client
+
+    from tests.signin import force_login_with_second_step
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_step)
 
 
 @pytest.fixture
@@ -69,9 +81,10 @@ def restore_migration_rows() -> None:
     from django.contrib.auth.models import Group, Permission
 
     roles = importlib.import_module("accounts.migrations.0003_roles")
+    lockouts = importlib.import_module("accounts.migrations.0005_auth_lockouts")
     for name, spec in (
         ("Journalists", roles.JOURNALIST_PERMISSIONS),
-        ("Editors", roles.EDITOR_PERMISSIONS),
+        ("Editors", roles.EDITOR_PERMISSIONS + lockouts.EDITOR_PERMISSIONS),
     ):
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(

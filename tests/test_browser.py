@@ -6,31 +6,17 @@ launch flags as ../shared/sitecheck/check_site.py, loopback only, against pytest
 live_server.
 """
 
-from pathlib import Path
-
 import pytest
-from django.db import connections
+from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
+from accounts import twofactor
 from articles.models import Article, Status
+from tests.browsers import CHROMIUM
 from tests.factories import ArticleFactory, EditorFactory, JournalistFactory, SectionFactory
+from tests.signin import authenticator, code
 
-CHROMIUM = Path("/usr/bin/chromium")
-PASSWORD = "correct horse battery"
-# As in check_site.py: headless and quiet, and every non-loopback request goes nowhere.
-CHROME_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--proxy-server=http://127.0.0.1:9",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE *.localhost, "
-    "EXCLUDE 127.0.0.1",
-]
+PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,35 +26,21 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def chromium(monkeypatch):
-    """A fresh Playwright and browser for this test only.
-
-    Playwright's sync API runs an event loop in this thread, and Django refuses ORM calls from
-    a thread with a running loop; the flag allows them for this test. Started and stopped here
-    rather than through pytest-playwright's session fixtures, so the loop is gone before other
-    tests run.
-    """
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    monkeypatch.setenv("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROME_FLAGS)
-        yield browser
-        browser.close()
-        # Otherwise a connection the test's ORM calls opened while Playwright ran stays open,
-        # and PostgreSQL refuses to drop the test database at the end of the session.
-        connections.close_all()
-
-
 def log_in(browser, base_url: str, username: str):
+    """The login form, then, for staff whose role must use a second factor, the code from
+    their authenticator app (enrolled beforehand; enrolment itself: test_auth_browser.py)."""
+    user = User.objects.get(username=username)
+    device = authenticator(user) if twofactor.is_required(user) else None
     page = browser.new_context(base_url=base_url).new_page()
     page.set_default_timeout(15_000)
     page.goto("/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
+    if device is not None:
+        page.wait_for_url("**/admin/2fa/verify/**")
+        page.fill("#id_code", code(device))
+        page.click("#verify-form input[type=submit]")
     page.wait_for_url("**/admin/")
     return page
 

@@ -16,10 +16,9 @@ from django.core.cache import cache
 
 from tests.factories import ArticleFactory, EditorFactory
 from tests.servers import ROOT, HungServer, RedisServer, free_port, redis_caches
+from tests.signin import sign_in
 
 pytestmark = pytest.mark.django_db
-
-LOGIN = {"username": "eddie", "password": "correct horse battery"}
 
 
 @pytest.fixture
@@ -54,8 +53,7 @@ def _reader_and_editor_pages(client, story):
         assert response.status_code == 200, path
     assert client.get(story.get_absolute_url()).content.count(b"Ferry service resumes")
     assert client.get("/admin/login/").status_code == 200
-    EditorFactory(username="eddie")
-    response = client.post("/admin/login/?next=/admin/", LOGIN)
+    response = sign_in(client, EditorFactory(username="eddie"))
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/articles/article/").status_code == 200
@@ -121,8 +119,7 @@ def test_cache_works_when_redis_answers(own_redis):
 
 
 def test_staff_stay_logged_in_across_a_redis_restart(client, story, own_redis):
-    EditorFactory(username="eddie")
-    response = client.post("/admin/login/?next=/admin/", LOGIN)
+    response = sign_in(client, EditorFactory(username="eddie"))
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
     cache.set("proof", "the cache is this redis", 30)

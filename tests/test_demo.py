@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -72,8 +73,30 @@ def test_load_demo_twice_changes_nothing_and_prints_random_passwords_once(db, cl
     assert _counts() == counts
     assert User.objects.get(username="editor").check_password(passwords["editor"])
 
-    assert client.login(username="journalist", password=passwords["journalist"])
+    # Through the login form: the journalist with the password alone, the editor and the
+    # administrator with a printed recovery code after it (it then works no more).
+    response = client.post(
+        "/admin/login/", {"username": "journalist", "password": passwords["journalist"]}
+    )
+    assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+    second_steps = dict(
+        re.findall(r"^\s+(editor|admin): key [A-Z2-7 ]+; recovery codes: (.+)$", first, re.M)
+    )
+    assert set(second_steps) == {"editor", "admin"}
+    for username in ("editor", "admin"):
+        staff = Client()
+        answer = staff.post(
+            "/admin/login/", {"username": username, "password": passwords[username]}
+        )
+        assert answer.status_code == 302
+        assert staff.get("/admin/")["Location"].startswith("/admin/2fa/verify/")
+        recovery = second_steps[username].split()[0]
+        assert staff.post("/admin/2fa/verify/", {"code": recovery}).status_code == 302
+        assert staff.get("/admin/").status_code == 200
+        again = Client()
+        again.post("/admin/login/", {"username": username, "password": passwords[username]})
+        assert again.post("/admin/2fa/verify/", {"code": recovery}).status_code == 200  # used
 
     site = Site.objects.get_current()
     assert site.name == settings.SITE_NAME

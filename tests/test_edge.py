@@ -475,10 +475,13 @@ class StaffBrowser:
         }
         return self._send("POST", path, body, headers)
 
-    def log_in(self, username, password):
+    def log_in(self, username, password, code=None):
         self.get("/admin/login/")
         answer = self.post("/admin/login/", {"username": username, "password": password})
         assert answer.status == 302, answer.body[:500]
+        if code:  # the second step: a code from the app, or a recovery code
+            answer = self.post("/admin/2fa/verify/", {"code": code})
+            assert answer.status == 302, answer.body[:500]
 
     def article_type(self) -> int:
         with sqlite3.connect(self.database) as db:
@@ -509,13 +512,14 @@ def test_make_stack_serves_through_varnish_and_stops_on_sigterm(tmp_path):
         assert "Demo logins" in log
         # An editor withdraws a story in the stack's admin: its page changes at the edge.
         password = re.search(r"^\s+editor\s+(\S+)$", log, re.M).group(1)
+        recovery = re.search(r"^\s+editor: key .*; recovery codes: (\S+)", log, re.M).group(1)
         with sqlite3.connect(tmp_path / "stack.sqlite3") as db:
             (pk,) = db.execute(
                 "SELECT id FROM articles_article WHERE status = 'published' ORDER BY id LIMIT 1"
             ).fetchone()
         desk = StaffBrowser(port)
         desk.database = tmp_path / "stack.sqlite3"
-        desk.log_in("editor", password)
+        desk.log_in("editor", password, recovery)
         story_path = desk.get(f"/admin/r/{desk.article_type()}/{pk}/").headers["Location"]
         assert fetch(port, story_path)[0] == 200 and fetch(port, story_path)[1]["X-Cache"] == "HIT"
         desk.post(f"/admin/articles/article/{pk}/workflow/unpublish/", {"note": "Legal"})

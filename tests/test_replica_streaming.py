@@ -20,6 +20,7 @@ import urllib.request
 import psycopg
 import pytest
 from django.db import connection
+from django_otp.oath import TOTP
 
 from tests.servers import ROOT, Gunicorn, free_port
 
@@ -116,10 +117,13 @@ def manage(primary, *args: str, **env) -> str:
     return result.stdout
 
 
-SETUP = """
+EDITOR_TOTP_KEY = "3132333435363738393031323334353637383930"  # the RFC 6238 test key
+SETUP = f"""
 from tests.factories import ArticleFactory, EditorFactory
 editor = EditorFactory(username="eddie", is_superuser=True)
 editor.set_password("a long test password"); editor.save()
+from django_otp.plugins.otp_totp.models import TOTPDevice
+TOTPDevice.objects.create(user=editor, name="phone", key={EDITOR_TOTP_KEY!r}, confirmed=True)
 ArticleFactory(published=True, headline="Harbour reopens after the storm")
 ArticleFactory(headline="Ferry strike ends tonight")
 """
@@ -171,7 +175,15 @@ def staff_browser(server):
     ).encode()
     url = f"http://127.0.0.1:{server.port}/admin/login/?next=/admin/"
     with opener.open(urllib.request.Request(url, data=data), timeout=10) as answer:
-        assert "Log out" in answer.read().decode() or "logout" in answer.url
+        step = answer.read().decode()
+        assert "/admin/2fa/verify/" in answer.url  # the password is right; now the code
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', step)[1]
+    totp = TOTP(bytes.fromhex(EDITOR_TOTP_KEY))
+    data = urllib.parse.urlencode(
+        {"code": f"{totp.token():06d}", "next": "/admin/", "csrfmiddlewaretoken": token}
+    ).encode()
+    with opener.open(urllib.request.Request(answer.url, data=data), timeout=10) as answer:
+        assert "Log out" in answer.read().decode() and answer.url.endswith("/admin/")
     assert any(cookie.name == "sessionid" for cookie in jar)
     return opener
 

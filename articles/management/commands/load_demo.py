@@ -22,10 +22,12 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont, ImageOps
 from taggit.models import Tag
 
+from accounts import twofactor
 from accounts.models import EDITORS, JOURNALISTS, Author
 from articles import sitemap_summary
 from articles.apps import sync_site
@@ -195,7 +197,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Site: {site.name} ({site.domain})")
 
     def load_logins(self) -> dict[str, User]:
-        users, passwords = {}, []
+        users, passwords, second_steps = {}, [], []
         for username, first, last, group, superuser in LOGINS:
             user = User.objects.filter(username=username).first()
             if user is None:
@@ -212,13 +214,30 @@ class Command(BaseCommand):
                 if group:
                     user.groups.add(Group.objects.get(name=group))
                 passwords.append((username, password))
+                if twofactor.is_required(user):
+                    second_steps.append((username, *self.enrol(user)))
             users[username] = user
         self.step("logins", len(passwords), len(users))
         if passwords:
             self.stdout.write(self.style.WARNING("  Demo logins (shown once, write them down):"))
             for username, password in passwords:
                 self.stdout.write(f"    {username:<11} {password}")
+        if second_steps:
+            names = " and ".join(name for name, *_ in second_steps)
+            self.stdout.write(
+                f"  {names} must also pass a second step (STAFF_2FA_REQUIRED): add the key to"
+                " an authenticator app, or type one of the recovery codes (each works once):"
+            )
+            for username, key, codes in second_steps:
+                self.stdout.write(f"    {username}: key {key}; recovery codes: {' '.join(codes)}")
         return users
+
+    @staticmethod
+    def enrol(user: User) -> tuple[str, list[str]]:
+        """An authenticator app and recovery codes for a demo login that must have them, so
+        that a newcomer can sign in from what this command prints."""
+        device = TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+        return twofactor.totp_key(device), twofactor.new_recovery_codes(user)
 
     def load_sections(self) -> dict[str, Section]:
         sections, created = {}, 0

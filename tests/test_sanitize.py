@@ -97,6 +97,7 @@ REVIEWED_MARK_SAFE = {
     "articles/search.py:render_snippet": "search snippets: escaped, then markers become <mark>",
     "articles/templatetags/news.py:json_ld": "JSON with <, > and & escaped as \\u003C ...",
     "articles/views.py:flatpage": "the standing page's content after sanitize_html()",
+    "accounts/views.py:authenticator": "segno's SVG of the QR code: paths only, no text",
 }
 
 

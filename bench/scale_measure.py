@@ -39,6 +39,7 @@ from accounts.models import EDITORS, Author  # noqa: E402
 from articles.models import Article, Byline, Section, TaggedArticle  # noqa: E402
 from articles.sitemap_summary import Kind, live_groups  # noqa: E402
 from articles.sitemaps import month_url  # noqa: E402
+from tests.signin import force_login_with_second_step  # noqa: E402
 
 SEARCHES = {
     "search, common word (said)": "said",
@@ -203,7 +204,9 @@ def main() -> None:
     editor, _ = User.objects.get_or_create(username="scale-editor", defaults={"is_staff": True})
     editor.groups.add(Group.objects.get(name=EDITORS))
     public, staff = Client(), Client()
-    staff.force_login(editor)
+    # Editors must pass the second step: a session with the password and a verified
+    # authenticator app, made as the test suite makes one.
+    force_login_with_second_step(staff, editor)
     results = {
         "label": args.label,
         "database": connection.settings_dict["NAME"],

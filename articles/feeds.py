@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 from typing import Any
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -38,6 +37,7 @@ from articles.models import Article, Byline, Correction, Section, public_tags
 from articles.public import add_keys
 from articles.search import planned_per_query
 from articles.text import is_url_slug
+from newsroom.addresses import absolute_url
 
 FEED_SIZE = 20
 # The featured photo's rendition that feeds point at: big enough for readers' cards,
@@ -101,9 +101,12 @@ class NewsAtomFeed(feedgenerator.Atom1Feed):
         _add_media(handler, item)
 
 
-def absolute(url: str) -> str:
-    """An absolute address on the public origin (SITE_URL), for enclosures and author pages."""
-    return urljoin(settings.SITE_URL + "/", url)
+def on_site_url(feed: feedgenerator.SyndicationFeed, request: HttpRequest):
+    """The feed's own address on SITE_URL. Django's Feed puts the Sites framework's domain
+    in front of every relative link; the links the feeds give it are absolute already
+    (absolute_url), and this is the one it takes from the request."""
+    feed.feed["feed_url"] = absolute_url(request.path)
+    return feed
 
 
 def feed_image(image) -> dict[str, Any] | None:
@@ -121,7 +124,7 @@ def feed_image(image) -> dict[str, Any] | None:
     width = min(image.width, FEED_IMAGE_WIDTH) or FEED_IMAGE_WIDTH
     height = round(image.height * width / image.width) if image.width else 0
     return {
-        "url": absolute(url),
+        "url": absolute_url(url),
         "type": mimetypes.guess_type(name)[0] or "image/jpeg",
         "length": str(length),
         "width": width,
@@ -150,7 +153,7 @@ class LatestArticlesFeed(Feed):
         return self.description(obj)
 
     def link(self, obj=None) -> str:
-        return "/"
+        return absolute_url("/")
 
     def feed_copyright(self, obj=None) -> str:
         return f"© {settings.SITE_NAME}"
@@ -178,10 +181,10 @@ class LatestArticlesFeed(Feed):
         return conditional_escape(item.standfirst or item.meta_description)
 
     def item_link(self, item: Article) -> str:
-        return item.get_absolute_url()
+        return absolute_url(item.get_absolute_url())
 
     def item_guid(self, item: Article) -> str:
-        return absolute(item.get_absolute_url())
+        return absolute_url(item.get_absolute_url())
 
     def item_pubdate(self, item: Article) -> dt.datetime | None:
         return item.first_published_at or item.publish_at
@@ -210,7 +213,7 @@ class LatestArticlesFeed(Feed):
         return []
 
     def get_feed(self, obj, request: HttpRequest):
-        feed = super().get_feed(obj, request)
+        feed = on_site_url(super().get_feed(obj, request), request)
         shown = (key for item in feed.items for key in item["surrogate_keys"])
         add_keys(request, "feeds", *self.shown(obj), *shown)
         return feed
@@ -234,8 +237,8 @@ def _bylines(item: Article) -> list[tuple[str, str]]:
     bylines = list(item.bylines.all())
     writers = [b for b in bylines if b.role == Byline.Role.WRITTEN_BY] or bylines
     if not writers:
-        return [(settings.SITE_NAME, absolute("/"))]
-    return [(b.author.name, absolute(b.author.get_absolute_url())) for b in writers]
+        return [(settings.SITE_NAME, absolute_url("/"))]
+    return [(b.author.name, absolute_url(b.author.get_absolute_url())) for b in writers]
 
 
 class SectionFeed(LatestArticlesFeed):
@@ -254,7 +257,7 @@ class SectionFeed(LatestArticlesFeed):
         return obj.description or f"The latest {obj.name} stories from {settings.SITE_NAME}."
 
     def link(self, obj: Section) -> str:
-        return obj.get_absolute_url()
+        return absolute_url(obj.get_absolute_url())
 
     def stories(self, obj: Section) -> QuerySet:
         return Article.objects.live().in_section(obj)
@@ -278,7 +281,7 @@ class TagFeed(LatestArticlesFeed):
         return f"The latest stories about {obj.name} from {settings.SITE_NAME}."
 
     def link(self, obj: Tag) -> str:
-        return reverse("articles:tag", args=[obj.slug])
+        return absolute_url(reverse("articles:tag", args=[obj.slug]))
 
     def stories(self, obj: Tag) -> QuerySet:
         return Article.objects.live().tagged(obj)
@@ -302,7 +305,7 @@ class AuthorFeed(LatestArticlesFeed):
         return f"The latest stories by {obj.name} for {settings.SITE_NAME}."
 
     def link(self, obj: Author) -> str:
-        return obj.get_absolute_url()
+        return absolute_url(obj.get_absolute_url())
 
     def stories(self, obj: Author) -> QuerySet:
         # A byline per role (writer and photographer) must not list the story twice.
@@ -332,9 +335,9 @@ class CorrectionsFeed(Feed):
 
     def link(self) -> str:
         try:
-            return reverse("articles:corrections")
+            return absolute_url(reverse("articles:corrections"))
         except NoReverseMatch:
-            return "/"
+            return absolute_url("/")
 
     def items(self):
         return (
@@ -353,10 +356,10 @@ class CorrectionsFeed(Feed):
 
     def item_link(self, item: Correction) -> str:
         # The story itself (it shows its corrections); the guid tells the notes apart.
-        return item.article.get_absolute_url()
+        return absolute_url(item.article.get_absolute_url())
 
     def item_guid(self, item: Correction) -> str:
-        return f"{absolute(item.article.get_absolute_url())}#correction-{item.pk}"
+        return f"{absolute_url(item.article.get_absolute_url())}#correction-{item.pk}"
 
     item_guid_is_permalink = False
 
@@ -372,12 +375,12 @@ class CorrectionsFeed(Feed):
     def item_extra_kwargs(self, item: Correction) -> dict[str, Any]:
         # Corrections are the newsroom's own voice, not the reporter's.
         return {
-            "bylines": [(settings.SITE_NAME, absolute("/"))],
+            "bylines": [(settings.SITE_NAME, absolute_url("/"))],
             "surrogate_keys": [f"story-{item.article_id}", f"section-{item.article.section_id}"],
         }
 
     def get_feed(self, obj, request: HttpRequest):
-        feed = super().get_feed(obj, request)
+        feed = on_site_url(super().get_feed(obj, request), request)
         shown = (key for item in feed.items for key in item["surrogate_keys"])
         add_keys(request, "feeds", "corrections", *shown)
         return feed

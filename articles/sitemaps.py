@@ -33,7 +33,6 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles.feeds import absolute
 from articles.models import Article, Section, story_path_format
 from articles.public import add_keys, public_page
 from articles.sitemap_summary import (
@@ -45,6 +44,7 @@ from articles.sitemap_summary import (
     story_lastmod,
     utc_text,
 )
+from newsroom.addresses import absolute_url
 
 NEWS_WINDOW = dt.timedelta(hours=48)
 NEWS_LIMIT = 1000
@@ -98,7 +98,7 @@ def section_entries(groups: Groups) -> list[Entry]:
         if s.parent_id and s.pk in groups:
             lastmods[s.parent_id] = _newest([lastmods.get(s.parent_id), groups[s.pk][1]])
     return [
-        (absolute(s.get_absolute_url()), lastmods[s.pk])
+        (absolute_url(s.get_absolute_url()), lastmods[s.pk])
         for s in sections
         if s.pk in lastmods and s.get_absolute_url()  # "" for an old row without a slug
     ]
@@ -114,7 +114,7 @@ def tag_entries(keys: list[int], groups: Groups) -> list[Entry]:
     # A pk range, not IN (50,000 values): at most every tag, each a short row.
     slugs = dict(Tag.objects.filter(pk__range=(keys[0], keys[-1])).values_list("pk", "slug"))
     # One reverse() and plain formatting: urljoin per tag cost more than the rest together.
-    location = settings.SITE_URL + reverse("articles:tag", args=["zzslugzz"])
+    location = absolute_url(reverse("articles:tag", args=["zzslugzz"]))
     location = location.replace("zzslugzz", "{}")
     # Slugs are never empty (models.ascii_tag_slug; migration 0012 mended old rows); an old
     # empty one is left out rather than listed as /tags//.
@@ -124,7 +124,7 @@ def tag_entries(keys: list[int], groups: Groups) -> list[Entry]:
 def author_entries(keys: list[int], groups: Groups) -> list[Entry]:
     authors = Author.objects.filter(pk__range=(keys[0], keys[-1])).only("slug").order_by("pk")
     return [
-        (absolute(a.get_absolute_url()), groups[a.pk][1])
+        (absolute_url(a.get_absolute_url()), groups[a.pk][1])
         for a in authors
         if a.pk in groups and a.get_absolute_url()  # "" for an old row without a slug
     ]
@@ -165,7 +165,7 @@ def month_files(months: Groups) -> Iterator[Entry]:
     """(location, lastmod) of every month's file (and its pages), newest month first."""
     for key, (count, lastmod) in sorted(months.items(), reverse=True):
         for page in range(1, -(-count // LIMIT) + 1):
-            yield absolute(month_url(key)) if page == 1 else absolute(month_url(key, page)), lastmod
+            yield absolute_url(month_url(key) if page == 1 else month_url(key, page)), lastmod
 
 
 def month_stories(key: int, page: int):
@@ -192,7 +192,7 @@ def month_stories(key: int, page: int):
 
 def month_entries(key: int, page: int) -> list[Entry]:
     """(location, lastmod) of one page of a month: a format and a slice per story."""
-    location = settings.SITE_URL + story_path_format()
+    location = absolute_url(story_path_format())
     return [
         (location.format(section, day, slug), db_utc_text(lastmod))
         for section, day, slug, lastmod in month_stories(key, page)
@@ -224,13 +224,13 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
     entries = []
     sections = section_entries(groups[Kind.SECTION])
     if sections:
-        entries.append((absolute(sitemap_url("sections")), _newest(m for _, m in sections)))
+        entries.append((absolute_url(sitemap_url("sections")), _newest(m for _, m in sections)))
     for name, (kind, _) in PAGED.items():
-        entries += [(absolute(sitemap_url(name, page)), m) for page, m in paged_files(kind)]
+        entries += [(absolute_url(sitemap_url(name, page)), m) for page, m in paged_files(kind)]
     entries += month_files(groups[Kind.MONTH])
     latest_news = news_stories().values_list("first_published_at", flat=True).first()
     if latest_news:
-        entries.append((absolute(reverse("sitemap-news")), utc_text(latest_news)))
+        entries.append((absolute_url(reverse("sitemap-news")), utc_text(latest_news)))
     return _xml("sitemapindex", "sitemap", entries)
 
 
@@ -285,11 +285,11 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
         "sitemaps/news.xml",
         {
             "stories": [
-                (absolute(a.get_absolute_url()), w3c(a.first_published_at), a.headline)
+                (absolute_url(a.get_absolute_url()), w3c(a.first_published_at), a.headline)
                 for a in stories
                 if a.get_absolute_url()
             ],
-            "home": absolute("/"),
+            "home": absolute_url("/"),
             "publication_name": settings.SITE_NAME,
             "publication_language": settings.SITE_LANGUAGE,
         },
@@ -304,7 +304,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         request,
         "robots.txt",
         {
-            "sitemaps": [absolute(reverse("sitemap")), absolute(reverse("sitemap-news"))],
+            "sitemaps": [absolute_url(reverse("sitemap")), absolute_url(reverse("sitemap-news"))],
         },
         content_type="text/plain; charset=utf-8",
     )

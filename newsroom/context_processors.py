@@ -6,7 +6,6 @@ def site(request):
     handle = settings.SITE_TWITTER.strip().lstrip("@")
     return {
         "SITE_NAME": settings.SITE_NAME,
-        "SITE_URL": settings.SITE_URL,
         "SITE_TWITTER": f"@{handle}" if handle else "",
         "SITE_TWITTER_URL": f"https://x.com/{handle}" if handle else "",
         "SITE_LANGUAGE": settings.SITE_LANGUAGE,

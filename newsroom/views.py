@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_safe
 from django.views.defaults import server_error as default_server_error
 
 from articles.public import public_page
+from newsroom.addresses import absolute_url
 from newsroom.outage import OUTAGE_ERRORS, outage_response
 
 # RFC 9116 recommends an Expires under a year ahead; computed, so the file never goes stale.
@@ -67,7 +68,7 @@ def security_txt(request: HttpRequest) -> HttpResponse:
     lines += [
         f"Expires: {expires:%Y-%m-%dT%H:%M:%SZ}",
         f"Preferred-Languages: {', '.join(languages)}",
-        f"Canonical: {settings.SITE_URL}/.well-known/security.txt",
+        f"Canonical: {absolute_url('/.well-known/security.txt')}",
     ]
     if settings.SECURITY_POLICY_URL:
         lines.append(f"Policy: {settings.SECURITY_POLICY_URL}")

@@ -94,6 +94,33 @@ def test_feed_entry_link_answers_200_without_redirect(client):
     assert entry.link == settings.SITE_URL + article.get_absolute_url()
 
 
+ALL_FEEDS = [
+    *FEEDS,
+    "feeds:corrections-rss",
+    "feeds:corrections-atom",
+]
+
+
+@pytest.mark.parametrize("name", ALL_FEEDS)
+def test_every_feed_address_is_on_site_url_whatever_the_site_record_says(client, settings, name):
+    """The Site row keeps whatever domain the first migrate saw (127.0.0.1:8000 on a demo
+    machine); a site served at another address must still link readers there."""
+    from django.contrib.sites.models import Site
+
+    Site.objects.filter(pk=settings.SITE_ID).update(domain="127.0.0.1:8000")
+    Site.objects.clear_cache()
+    settings.SITE_URL = "https://news.example.az"
+    article = ArticleFactory(published=True, publish_at=ago(hours=2))
+    CorrectionFactory(article=article)
+
+    feed = parse(client, reverse(name))
+    links = [feed.feed.link, *(link.href for link in feed.feed.get("links", []))]
+    links += [entry.link for entry in feed.entries]
+    assert feed.entries and len(links) > len(feed.entries)
+    assert all(link.startswith("https://news.example.az/") for link in links), links
+    assert any(link.endswith(reverse(name)) for link in links)  # the feed's own address
+
+
 def test_unsigned_story_is_credited_to_the_outlet(client):
     ArticleFactory(published=True)
     [entry] = parse(client, reverse("feeds:latest-atom")).entries

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles import fragments, models
 from articles.models import Article, Byline, Image
+from newsroom.addresses import absolute_url
 
 register = template.Library()
 
@@ -36,9 +37,7 @@ _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u
 @register.filter
 def absolute(url: str) -> str:
     """An absolute URL on the public site (settings.SITE_URL) for a path such as /politics/."""
-    if not url or url.startswith(("http://", "https://")):
-        return url
-    return f"{settings.SITE_URL}/{url.lstrip('/')}"
+    return absolute_url(url)
 
 
 @register.filter

@@ -347,7 +347,7 @@ def test_search_form_and_results(client, story):
     assert re.search(r'<form [^>]*role="search"[^>]*method="get"', html)
     assert '<input type="search" id="search-query" name="q" value="oil fund"' in html
     assert story.headline in html
-    assert "1 story match" in html
+    assert "1 story matches" in html
     assert '<meta name="robots" content="noindex, follow">' in html
 
 

@@ -232,3 +232,12 @@ def test_snippets_are_built_only_for_the_rows_shown(client, many_matches):
         assert " IN (" in headline[0] and " LIMIT " not in headline[0].upper()
     ranked = [s for s in sql if "ORDER BY" in s.upper() and "articles_article" in s]
     assert ranked and not any("ts_headline" in s.lower() for s in ranked)
+
+
+@pytest.mark.parametrize(
+    ("stories", "said"), [(1, "1 story matches “lithium”"), (2, "2 stories match “lithium”")]
+)
+def test_the_result_count_reads_as_a_sentence(client, stories, said):
+    for n in range(stories):
+        ArticleFactory(published=True, headline=f"Lithium find number {n}")
+    assert said in client.get("/search/?q=lithium").content.decode()

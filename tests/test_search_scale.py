@@ -64,7 +64,7 @@ def test_accented_words_in_the_body_and_tags_are_found():
 def test_a_search_page_with_accents_shows_the_story(client):
     ArticleFactory(published=True, headline="Earthquake shakes Şamaxı")
     html = client.get("/search/", {"q": "samaxi"}).content.decode()
-    assert "Earthquake shakes Şamaxı" in html and "1 story match" in html
+    assert "Earthquake shakes Şamaxı" in html and "1 story matches" in html
 
 
 # --- Recency ------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def test_fewer_matches_than_the_cap_are_counted_exactly(client, common_word):
     assert "No stories match" in html
     ArticleFactory(published=True, headline="Officials met", body="<p>Quietly.</p>")
     html = client.get("/search/", {"q": "officials -little"}).content.decode()
-    assert "1 story match" in html
+    assert "1 story matches" in html
 
 
 @postgres_only

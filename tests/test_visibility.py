@@ -109,7 +109,7 @@ def test_lists_search_and_related_show_only_live_stories(client, state, author, 
         if name != "article (related)":
             assert live.headline in html, name
     # Counts only count live stories.
-    assert "1 story match" in client.get("/search/?q=oil+fund").content.decode()
+    assert "1 story matches" in client.get("/search/?q=oil+fund").content.decode()
 
 
 def test_corrections_page_lists_only_corrections_on_live_stories(client, live, editor):

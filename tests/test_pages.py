@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from articles.models import BreakingBanner, Byline, Kind
+from articles.models import Article, BreakingBanner, Byline, Kind
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -94,6 +94,17 @@ def test_article_page_shows_the_whole_story(client, story, leyla, settings):
         "/corrections/",
     ):
         assert f'href="{path}"' in html
+
+
+@pytest.mark.parametrize(
+    "body", ["\n  <p>The debate began at noon.</p>", '<p class="x">The debate began at noon.</p>']
+)
+def test_the_dateline_runs_into_the_first_paragraph_whatever_comes_before_it(client, body):
+    story = ArticleFactory(published=True, dateline="GANJA")
+    Article.objects.filter(pk=story.pk).update(body=body)  # as an old import stored it
+    html = text_of(client.get(story.get_absolute_url()))
+    assert '<span class="dateline">GANJA —</span> The debate began at noon.' in html
+    assert "dateline-alone" not in html
 
 
 def test_featured_image_is_a_responsive_picture(client, story):

@@ -6,6 +6,7 @@ escaped as JSON unicode escapes, so no stored text can close the <script> elemen
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from django import template
@@ -159,9 +160,15 @@ def with_dateline(body: str, dateline: str) -> SafeString:
     if not dateline:
         return mark_safe(body)
     lead = format_html('<span class="dateline">{} —</span> ', dateline)
-    if body.startswith("<p>"):
-        return mark_safe(f"<p>{lead}{body[3:]}")
+    # Whitespace before the first paragraph (pasted text, an old import) must not leave the
+    # dateline alone in a paragraph of its own.
+    first = _FIRST_PARAGRAPH.match(body)
+    if first:
+        return mark_safe(f"{first.group(1)}{lead}{body[first.end() :]}")
     return mark_safe(f'<p class="dateline-alone">{lead}</p>{body}')
+
+
+_FIRST_PARAGRAPH = re.compile(r"\s*(<p\b[^>]*>)")
 
 
 # --- Structured data ------------------------------------------------------------------------

@@ -18,12 +18,12 @@ class AuthorAdmin(BoundedChangelist, admin.ModelAdmin):
     list_display = ["photo_thumb", "name", "job_title", "twitter", "user", "story_count"]
     list_display_links = ["photo_thumb", "name"]
     list_select_related = ["photo", "user"]
-    list_filter = [("user", admin.EmptyFieldListFilter), "job_title"]
+    list_filter = [("user", admin.EmptyFieldListFilter), "is_organization", "job_title"]
     search_fields = ["name", "slug", "job_title", "twitter", "user__username"]
     autocomplete_fields = ["photo", "user"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "job_title", "bio", "photo"]}),
+        (None, {"fields": ["name", "slug", "is_organization", "job_title", "bio", "photo"]}),
         ("Social profiles", {"fields": ["twitter", "website", "linkedin", "mastodon"]}),
         ("Login", {"fields": ["user"], "description": "Leave empty for guests and agencies."}),
     ]

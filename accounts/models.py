@@ -32,6 +32,11 @@ class Author(models.Model):
         max_length=120, blank=True, help_text="Shown in the author box, e.g. “staff journalist”."
     )
     bio = models.TextField(blank=True)
+    is_organization = models.BooleanField(
+        "agency or organisation",
+        default=False,
+        help_text="A news agency or other organisation, not a person: search engines are told so.",
+    )
     photo = models.ForeignKey(
         "articles.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

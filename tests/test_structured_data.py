@@ -156,3 +156,30 @@ def test_author_page_is_a_profile_page(client):
     assert person["url"] == SITE + "/authors/leyla-mammadova/"
     assert person["jobTitle"] == "reporter"
     assert person["sameAs"] == ["https://x.com/leyla_m"]
+
+
+def test_an_agency_byline_is_an_organization_for_search_engines(client):
+    agency = AuthorFactory(name="Caspian News Agency", is_organization=True, job_title="agency")
+    reporter = AuthorFactory(name="Leyla Mammadova")
+    story = ArticleFactory(published=True, authors=[reporter, agency])
+
+    article = json_ld(client.get(story.get_absolute_url()).content.decode())[0]
+    assert [(a["@type"], a["name"]) for a in article["author"]] == [
+        ("Person", "Leyla Mammadova"),
+        ("Organization", "Caspian News Agency"),
+    ]
+    profile = json_ld(client.get(agency.get_absolute_url()).content.decode())[0]["mainEntity"]
+    assert profile["@type"] == "Organization"
+    assert "jobTitle" not in profile and "worksFor" not in profile  # a Person's properties
+
+
+def test_the_editor_marks_an_author_as_an_agency_in_the_admin(client, editor):
+    from accounts.models import Author
+    from tests.admin_forms import form_data
+
+    agency = AuthorFactory(name="Caspian News Agency")
+    client.force_login(editor)
+    url = f"/admin/accounts/author/{agency.pk}/change/"
+    response = client.post(url, form_data(client.get(url), is_organization="on"))
+    assert response.status_code == 302, response.content[:2000]
+    assert Author.objects.get(pk=agency.pk).is_organization

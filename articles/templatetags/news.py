@@ -210,6 +210,11 @@ def share_image_url(image: Image) -> str:
     return absolute(rendition(image, SHARE_IMAGE_WIDTH))
 
 
+def author_type(author) -> str:
+    """A byline's schema.org type: an agency is credited as an Organization."""
+    return "Organization" if author.is_organization else "Person"
+
+
 def news_article_data(article: Article) -> dict[str, Any]:
     url = absolute(article.get_absolute_url())
     published = article.first_published_at or article.publish_at
@@ -228,7 +233,7 @@ def news_article_data(article: Article) -> dict[str, Any]:
         "dateModified": _iso(modified),
         "author": [
             {
-                "@type": "Person",
+                "@type": author_type(author),
                 "name": author.name,
                 "url": absolute(author.get_absolute_url()),
                 **({"sameAs": author.social_urls} if author.social_urls else {}),
@@ -275,23 +280,27 @@ def article_structured_data(article: Article) -> SafeString:
 
 @register.simple_tag
 def author_structured_data(author) -> SafeString:
-    """An author page is a ProfilePage about a Person (Google's guidance for bylines)."""
-    person: dict[str, Any] = {
-        "@type": "Person",
+    """An author page is a ProfilePage about a Person (Google's guidance for bylines), or
+    about an Organization for an agency."""
+    entity: dict[str, Any] = {
+        "@type": author_type(author),
         "name": author.name,
         "url": absolute(author.get_absolute_url()),
-        "jobTitle": author.job_title,
         "description": author.bio,
         "sameAs": author.social_urls,
-        "worksFor": {"@type": "NewsMediaOrganization", "name": settings.SITE_NAME},
     }
+    if not author.is_organization:
+        entity["jobTitle"] = author.job_title
+        entity["worksFor"] = {"@type": "NewsMediaOrganization", "name": settings.SITE_NAME}
     if author.photo_id:
-        person["image"] = absolute(rendition(author.photo, 480))
+        entity["logo" if author.is_organization else "image"] = absolute(
+            rendition(author.photo, 480)
+        )
     return json_ld(
         {
             "@context": "https://schema.org",
             "@type": "ProfilePage",
-            "mainEntity": {k: v for k, v in person.items() if v not in ("", [])},
+            "mainEntity": {k: v for k, v in entity.items() if v not in ("", [])},
         }
     )
 

@@ -213,6 +213,7 @@ AUTHORS = [
     {
         "key": "cna",
         "name": "Caspian News Agency",
+        "is_organization": True,
         "job_title": "news agency",
         "bio": "Wire copy from the Caspian News Agency, edited by the Herald's news desk.",
         "twitter": "caspiannewsag",
@@ -221,6 +222,7 @@ AUTHORS = [
     {
         "key": "studio",
         "name": "Herald Partner Studio",
+        "is_organization": True,
         "job_title": "sponsored content team",
         "bio": "Paid content produced for advertisers. The newsroom has no part in it.",
     },

@@ -269,7 +269,7 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
                 "Placement",
                 {
                     "fields": [
-                        ("section", "kind"),
+                        ("section", "kind", "sponsor"),
                         "tags",
                         "featured_image",
                         "dateline",

@@ -27,7 +27,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils import feedgenerator, timezone
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from taggit.models import Tag
 
 from accounts.models import Author
@@ -174,11 +174,15 @@ class LatestArticlesFeed(Feed):
             return list(stories)
 
     def item_title(self, item: Article) -> str:
-        return item.headline
+        # Feed readers show only the title: paid content and opinion say so there.
+        return f"{item.label}: {item.headline}" if item.label else item.headline
 
     def item_description(self, item: Article) -> str:
         # Feed summaries are HTML; the standfirst is plain text, so it is escaped.
-        return conditional_escape(item.standfirst or item.meta_description)
+        summary = conditional_escape(item.standfirst or item.meta_description)
+        if item.is_sponsored:
+            return format_html("Paid content from {}. {}", item.sponsor, summary)
+        return summary
 
     def item_link(self, item: Article) -> str:
         return absolute_url(item.get_absolute_url())
@@ -193,7 +197,8 @@ class LatestArticlesFeed(Feed):
         return item.last_modified or item.publish_at
 
     def item_categories(self, item: Article) -> list[str]:
-        return [item.section.name, *(tag.name for tag in item.tags.all())]
+        label = [item.label] if item.label else []
+        return [*label, item.section.name, *(tag.name for tag in item.tags.all())]
 
     def item_enclosures(self, item: Article) -> list[feedgenerator.Enclosure]:
         image = feed_image(item.featured_image)

@@ -373,6 +373,11 @@ class ArticleQuerySet(models.QuerySet):
         """Stories taken down after publication: their addresses answer 410 Gone."""
         return self.filter(status=Status.WITHDRAWN)
 
+    def editorial(self):
+        """The newsroom's own journalism: everything but paid content, which only goes where
+        an editor places it (never into an automatic slot or the news sitemap)."""
+        return self.exclude(kind=Kind.SPONSORED)
+
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def live_story_with_related(self, slug: str) -> tuple[StoryRow | None, list[StoryRow]]:
@@ -427,6 +432,11 @@ class Article(models.Model):
         max_length=80, blank=True, help_text="Where the story was reported, e.g. “BAKU”."
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NEWS)
+    sponsor = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Sponsored content only: who paid for it, shown to readers and search engines.",
+    )
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False
     )
@@ -511,6 +521,14 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return story_path(self.section.slug, self.first_published_at or self.publish_at, self.slug)
 
+    def clean(self):
+        if self.kind == Kind.SPONSORED and not self.sponsor.strip():
+            raise ValidationError({"sponsor": "Name who paid for this sponsored story."})
+        if self.sponsor and self.kind != Kind.SPONSORED:
+            raise ValidationError(
+                {"sponsor": "Only sponsored stories have a sponsor: clear it or choose Sponsored."}
+            )
+
     def _public_url_in_database(self) -> str | None:
         """The address readers know the story by, if it was ever published."""
         if not self.pk:
@@ -526,6 +544,15 @@ class Article(models.Model):
 
     def was_ever_published(self) -> bool:
         return self.first_published_at is not None and self.first_published_at <= timezone.now()
+
+    @property
+    def is_sponsored(self) -> bool:
+        return self.kind == Kind.SPONSORED
+
+    @property
+    def label(self) -> str:
+        """The label readers see on anything that is not plain news (“Opinion”, “Sponsored”)."""
+        return "" if self.kind == Kind.NEWS else self.get_kind_display()
 
     @property
     def state_label(self) -> str:

@@ -201,10 +201,12 @@ def month_entries(key: int, page: int) -> list[Entry]:
 
 
 def news_stories():
-    """Live stories first published in the last 48 hours, newest first, at most 1000."""
+    """Live stories, not paid ones, first published in the last 48 hours, newest first, at
+    most 1000."""
     since = timezone.now() - NEWS_WINDOW
     return (
         Article.objects.live()
+        .editorial()  # Google News takes journalism only
         .filter(first_published_at__gte=since)
         .select_related("section")
         .only("headline", "slug", "first_published_at", "publish_at", "section__slug")

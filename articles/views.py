@@ -87,7 +87,8 @@ def home(request: HttpRequest) -> HttpResponse:
     query, bounded however large the archive grows."""
     add_keys(request, "home")
     now = timezone.now()
-    live = Article.objects.live(now).newest_first()
+    # Paid content goes only where an editor places it, never into an automatic slot.
+    live = Article.objects.live(now).editorial().newest_first()
     recent = list(live.values_list("pk", "section_id", "is_lead")[:RECENT_FOR_SECTIONS])
     # The newest flagged story is among the newest few hundred, or older than all of them.
     lead = next((pk for pk, _, is_lead in recent if is_lead), None)

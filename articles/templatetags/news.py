@@ -5,6 +5,7 @@ escaped as JSON unicode escapes, so no stored text can close the <script> elemen
 """
 
 import datetime as dt
+import html
 import json
 import re
 from typing import Any
@@ -19,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import fragments, models
-from articles.models import Article, Byline, Image
+from articles.models import Article, Byline, Image, Kind
 from newsroom.addresses import absolute_url
 
 register = template.Library()
@@ -171,6 +172,31 @@ def with_dateline(body: str, dateline: str) -> SafeString:
 _FIRST_PARAGRAPH = re.compile(r"\s*(<p\b[^>]*>)")
 
 
+@register.filter
+def sponsored_links(body: str) -> SafeString:
+    """Sanitized body HTML whose links to other sites say rel="sponsored": what search engines
+    ask of links in paid content. Links on the site itself are left alone."""
+
+    def mark(link: re.Match) -> str:
+        attributes = link.group(1)
+        href = _HREF.search(attributes)
+        if not href or not _is_outbound(html.unescape(href.group(1))):
+            return link.group(0)
+        return f'<a{_REL.sub("", attributes)} rel="sponsored noopener">'
+
+    return mark_safe(_LINK.sub(mark, str(body)))
+
+
+_LINK = re.compile(r"<a\b([^>]*)>")
+_HREF = re.compile(r'\shref="([^"]*)"')
+_REL = re.compile(r'\srel="[^"]*"')
+
+
+def _is_outbound(url: str) -> bool:
+    own = absolute_url("/")
+    return url.startswith(("http://", "https://", "//")) and not url.startswith(own)
+
+
 # --- Structured data ------------------------------------------------------------------------
 
 
@@ -210,6 +236,15 @@ def share_image_url(image: Image) -> str:
     return absolute(rendition(image, SHARE_IMAGE_WIDTH))
 
 
+# What search engines are told a story is. Opinion and analysis are kinds of news article
+# (both types named, for readers of either); paid content is not news at all.
+ARTICLE_TYPES = {
+    Kind.OPINION: ["NewsArticle", "OpinionNewsArticle"],
+    Kind.ANALYSIS: ["NewsArticle", "AnalysisNewsArticle"],
+    Kind.SPONSORED: "AdvertiserContentArticle",
+}
+
+
 def author_type(author) -> str:
     """A byline's schema.org type: an agency is credited as an Organization."""
     return "Organization" if author.is_organization else "Person"
@@ -223,7 +258,7 @@ def news_article_data(article: Article) -> dict[str, Any]:
         modified = published
     data: dict[str, Any] = {
         "@context": "https://schema.org",
-        "@type": "NewsArticle",
+        "@type": ARTICLE_TYPES.get(article.kind, "NewsArticle"),
         "@id": url,
         "url": url,
         "mainEntityOfPage": url,
@@ -248,6 +283,8 @@ def news_article_data(article: Article) -> dict[str, Any]:
         "wordCount": article.word_count,
         "isAccessibleForFree": True,
     }
+    if article.is_sponsored:
+        data["sponsor"] = {"@type": "Organization", "name": article.sponsor}
     if article.dateline:
         data["locationCreated"] = {"@type": "Place", "name": article.dateline}
     if article.featured_image_id:

@@ -750,6 +750,7 @@ STORIES = [
         "hour from Baku.",
         "section": "culture",
         "kind": "sponsored",
+        "sponsor": "Absheron Tourism Board",
         "state": "published",
         "hours": 168,
         "photo": "baku-skyline",

@@ -339,6 +339,7 @@ class Command(BaseCommand):
             body=markup_to_html(spec["body"]),
             section=sections[spec["section"]],
             kind=spec.get("kind", "news"),
+            sponsor=spec.get("sponsor", ""),
             dateline=spec.get("dateline", ""),
             featured_image=photos.get(spec.get("photo")),
             is_lead=spec.get("lead", False),

@@ -181,6 +181,41 @@ def test_significant_update_shows_updated_time(client, story):
     assert "An earlier version of this story misstated the date of the vote." in html
 
 
+def test_the_date_line_reads_in_the_newsrooms_style_with_a_corrected_mark(client, settings):
+    published = dt.datetime(2026, 12, 1, 15, 14, tzinfo=dt.UTC)  # 19:14 in Baku
+    story = ArticleFactory(published=True, publish_at=published)
+    html = text_of(client.get(story.get_absolute_url()))
+    assert ">1 December 2026, 19:14 (GMT+4)</time>" in html
+    assert "+04<" not in html and "Corrected" not in html
+
+    CorrectionFactory(article=story, published_at=timezone.now())
+    Article.objects.filter(pk=story.pk).update(updated_at=published + dt.timedelta(hours=2))
+    html = text_of(client.get(story.get_absolute_url()))
+    assert ">1 December 2026, 21:14 (GMT+4)</time></span>" in html  # Updated
+    assert '<a class="story__corrected" href="#corrections-heading">Corrected</a>' in html
+    assert 'id="corrections-heading"' in html
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [("Asia/Kolkata", "(GMT+5:30)"), ("America/Sao_Paulo", "(GMT-3)"), ("UTC", "(GMT)")],
+)
+def test_the_zone_is_named_as_readers_know_it(client, settings, zone, shown):
+    settings.TIME_ZONE = zone
+    story = ArticleFactory(published=True, publish_at=dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC))
+    assert f"{shown}</time>" in text_of(client.get(story.get_absolute_url()))
+
+
+def test_a_story_flagged_breaking_says_so_in_its_teasers_and_on_its_page(client):
+    story = ArticleFactory(published=True, is_breaking=True, headline="Earthquake in Shamakhi")
+    calm = ArticleFactory(published=True, headline="Tea harvest begins")
+    label = '<span class="kind kind--breaking">Breaking</span>'
+    assert label in text_of(client.get(story.get_absolute_url()))
+    assert label not in text_of(client.get(calm.get_absolute_url()))
+    home = text_of(client.get("/"))
+    assert home.count(label) == 1
+
+
 def test_meta_title_and_description_overrides(client, story):
     story.meta_title = "Budget passes: what it means"
     story.meta_description = "Six hours of debate, in short."

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -353,3 +353,21 @@ def site_structured_data() -> SafeString:
 @register.simple_tag
 def iso_time(moment: dt.datetime | None) -> str:
     return _iso(moment) or ""
+
+
+@register.filter
+def newsroom_time(moment: dt.datetime | None) -> str:
+    """A moment as the newsroom prints it: “1 December 2026, 19:14 (GMT+4)”, in its zone."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{dateformat.format(local, 'j F Y, H:i')} ({gmt_offset(local)})"
+
+
+def gmt_offset(local: dt.datetime) -> str:
+    """“GMT+4”, “GMT+5:30”, “GMT-3”, “GMT”: the zone as readers everywhere understand it."""
+    minutes = int(local.utcoffset().total_seconds() // 60)
+    if not minutes:
+        return "GMT"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"GMT{'+' if minutes > 0 else '-'}{hours}{f':{rest:02}' if rest else ''}"

@@ -468,6 +468,21 @@ def test_not_found_page_uses_the_site_design(client):
     assert 'class="masthead"' in html and 'role="search"' in html
 
 
+def test_error_pages_offer_the_latest_stories_as_a_way_on(client, django_assert_max_num_queries):
+    live = ArticleFactory(published=True, headline="Parliament passes the budget")
+    ArticleFactory(headline="A draft nobody may see")
+    ArticleFactory(published=True, kind=Kind.SPONSORED, sponsor="A board", headline="Paid trip")
+    withdrawn = ArticleFactory(withdrawn=True, headline="Taken down")
+    with django_assert_max_num_queries(8):
+        missing = text_of(client.get("/no-such-section/"))
+    gone = client.get(withdrawn.get_absolute_url())
+    assert gone.status_code == 410
+    for html in (missing, text_of(gone)):
+        assert "Latest stories" in html
+        assert f'<a href="{live.get_absolute_url()}">Parliament passes the budget</a>' in html
+        assert "A draft nobody may see" not in html and "Paid trip" not in html
+
+
 def test_server_error_page_needs_no_context_or_database(django_assert_num_queries):
     with django_assert_num_queries(0):
         html = render_to_string("500.html")

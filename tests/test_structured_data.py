@@ -164,10 +164,15 @@ def test_an_agency_byline_is_an_organization_for_search_engines(client):
     story = ArticleFactory(published=True, authors=[reporter, agency])
 
     article = json_ld(client.get(story.get_absolute_url()).content.decode())[0]
+    assert [(a["@type"], a["name"]) for a in article["author"]] == [("Person", "Leyla Mammadova")]
+    [source] = article["sourceOrganization"]
+    assert (source["@type"], source["name"]) == ("Organization", "Caspian News Agency")
+    wire = ArticleFactory(published=True, authors=[agency])  # agency copy, no one else
+    article = json_ld(client.get(wire.get_absolute_url()).content.decode())[0]
     assert [(a["@type"], a["name"]) for a in article["author"]] == [
-        ("Person", "Leyla Mammadova"),
-        ("Organization", "Caspian News Agency"),
+        ("Organization", "Caspian News Agency")
     ]
+    assert "sourceOrganization" not in article
     profile = json_ld(client.get(agency.get_absolute_url()).content.decode())[0]["mainEntity"]
     assert profile["@type"] == "Organization"
     assert "jobTitle" not in profile and "worksFor" not in profile  # a Person's properties

@@ -13,6 +13,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -250,6 +251,24 @@ def author_type(author) -> str:
     return "Organization" if author.is_organization else "Person"
 
 
+def credits(article: Article) -> dict[str, list[dict[str, Any]]]:
+    """Who wrote the story, for search engines: the people on its byline as its authors and
+    the agencies whose copy it uses as its source organisations; an agency's copy with no
+    person on the byline has the agency as its author."""
+    people, agencies = [], []
+    for author in distinct_authors(article):
+        entry = {
+            "@type": author_type(author),
+            "name": author.name,
+            "url": absolute(author.get_absolute_url()),
+            **({"sameAs": author.social_urls} if author.social_urls else {}),
+        }
+        (agencies if author.is_organization else people).append(entry)
+    if not people:
+        return {"author": agencies}
+    return {"author": people, "sourceOrganization": agencies}
+
+
 def news_article_data(article: Article) -> dict[str, Any]:
     url = absolute(article.get_absolute_url())
     published = article.first_published_at or article.publish_at
@@ -266,15 +285,7 @@ def news_article_data(article: Article) -> dict[str, Any]:
         "description": article.meta_description or article.standfirst,
         "datePublished": _iso(published),
         "dateModified": _iso(modified),
-        "author": [
-            {
-                "@type": author_type(author),
-                "name": author.name,
-                "url": absolute(author.get_absolute_url()),
-                **({"sameAs": author.social_urls} if author.social_urls else {}),
-            }
-            for author in distinct_authors(article)
-        ],
+        **credits(article),
         "publisher": publisher_data(),
         "articleSection": article.section.name,
         "keywords": [t.name for t in article.tags.all()],
@@ -371,3 +382,20 @@ def gmt_offset(local: dt.datetime) -> str:
         return "GMT"
     hours, rest = divmod(abs(minutes), 60)
     return f"GMT{'+' if minutes > 0 else '-'}{hours}{f':{rest:02}' if rest else ''}"
+
+
+@register.inclusion_tag("includes/latest_links.html")
+def latest_stories(count: int = 5) -> dict[str, Any]:
+    """The newest live stories, for pages that would otherwise be dead ends (404, 410). A
+    database that cannot answer leaves the list out: an error page must never fail."""
+    try:
+        stories = list(
+            Article.objects.live()
+            .editorial()
+            .newest_first()
+            .select_related("section")
+            .only("headline", "slug", "publish_at", "first_published_at", "section__slug")[:count]
+        )
+    except DatabaseError:
+        stories = []
+    return {"stories": stories}

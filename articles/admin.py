@@ -27,7 +27,7 @@ from js_asset import Media
 from reversion_compare.admin import CompareVersionAdmin
 
 from accounts.models import Author
-from articles import admin_library  # noqa: F401  (registers the library models first)
+from articles import admin_fronts, admin_library  # noqa: F401  (register their models first)
 from articles.forms import WORKFLOW_BUTTON, ArticleAdminForm, ShareLinkForm, WorkflowForm
 from articles.models import (
     EDITOR_ONLY_FIELDS,
@@ -210,6 +210,8 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         """On PostgreSQL, the words of the stored search document (headline, standfirst,
         tags, body) through its GIN index, where icontains over the text would read every
         story; on SQLite, Django's search over search_fields."""
+        if request.GET.get("model_name") == "placement":  # a front's story picker
+            queryset = queryset.filter(status=Status.PUBLISHED)
         if search_term.strip() and connections[queryset.db].vendor == "postgresql":
             return matching(queryset, search_term), False
         return super().get_search_results(request, queryset, search_term)

@@ -29,7 +29,7 @@ def register_revisions() -> None:
     """
     import reversion
 
-    from articles.models import Article, Byline, Correction, TaggedArticle
+    from articles.models import Article, Byline, Correction, Front, Placement, TaggedArticle
 
     # A revision holds the whole story: text, bylines and tags, so a restore brings all back.
     for model, follow in (
@@ -37,6 +37,9 @@ def register_revisions() -> None:
         (Byline, []),
         (TaggedArticle, []),
         (Correction, []),
+        # A front's revision holds its whole arrangement, so a restore brings it all back.
+        (Front, ["placements"]),
+        (Placement, []),
     ):
         if not reversion.is_registered(model):
             reversion.register(model, follow=follow)

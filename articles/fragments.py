@@ -39,14 +39,15 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article, BreakingBanner, Section
+from articles import fronts
+from articles.models import Article, BreakingBanner, Placement, Section
 from newsroom.context_processors import site
 
 APP_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = APP_DIR.parent / "templates"
 FRAGMENT_SECONDS = 7 * 24 * 3600
 # The numbers change whenever the shape of what is stored does.
-SITE_STATE_KEY = "site-state:3"
+SITE_STATE_KEY = "site-state:4"
 REFERENCES_KEY = "fragment-references:1"
 SITE_STATE_MAX_SECONDS = 3600  # a bound for processes whose cache is their own (no Redis)
 
@@ -54,7 +55,8 @@ SITE_STATE_MAX_SECONDS = 3600  # a bound for processes whose cache is their own 
 TEASERS = {
     "lead": ("includes/teaser.html", {"lead": True, "eager": True}),
     "top": ("includes/teaser.html", {"no_image": True, "no_standfirst": True}),
-    "in_section": ("includes/teaser.html", {"level": 3, "no_standfirst": True, "no_byline": True}),
+    "section_lead": ("includes/teaser.html", {"level": 3, "no_section": True, "no_byline": True}),
+    "opinion": ("includes/opinion_teaser.html", {}),
     "list": ("includes/teaser.html", {}),
     "related": ("includes/related_item.html", {}),
 }
@@ -185,9 +187,13 @@ def _render(article: Article, kind: str) -> tuple[str, set[str]]:
 
 
 def shown_in_teaser(article: Article) -> set[str]:
-    """The keys of a teaser: the story, its section, bylines and photo."""
+    """The keys of a teaser: the story, its section, bylines (with their headshots, which
+    opinion teasers show) and photo."""
     shown = {f"story-{article.pk}", f"section-{article.section_id}"}
-    shown |= {f"author-{byline.author_id}" for byline in article.byline_list}
+    for byline in article.byline_list:
+        shown.add(f"author-{byline.author_id}")
+        if byline.author.photo_id:
+            shown.add(f"image-{byline.author.photo_id}")
     if article.featured_image_id:
         shown.add(f"image-{article.featured_image_id}")
     return shown
@@ -219,8 +225,8 @@ def story(article: Article) -> dict[str, SafeString]:
 
 
 def site_state(request: HttpRequest | None = None) -> dict[str, Any]:
-    """The section navigation, the current banner, when the site next changes by the clock,
-    and the fragments' references id.
+    """The section navigation, the current banner, the fronts' placements, when the site next
+    changes by the clock, and the fragments' references id.
 
     Read from the cache once per request (remembered on the request) however many parts of
     the page ask for it.
@@ -258,6 +264,9 @@ def _new_site_state() -> dict[str, Any]:
     now = timezone.now()
     next_story = Article.objects.scheduled().order_by("publish_at").values("publish_at")[:1]
     story_due = next((row["publish_at"].timestamp() for row in next_story), None)
+    # A placement that runs out hands its slot back to the newest stories at that moment.
+    expiry = Placement.objects.filter(expires_at__gt=now).order_by("expires_at")
+    front_due = next((t.timestamp() for t in expiry.values_list("expires_at", flat=True)[:1]), None)
     banner, banner_due = None, []
     # Few rows: every banner that has not ended yet (the current one and those to come).
     for b in BreakingBanner.objects.filter(ends_at__gt=now).order_by("-starts_at"):
@@ -278,13 +287,18 @@ def _new_site_state() -> dict[str, Any]:
             nav.append({**item, "pk": s.pk})
     for item in nav:
         item["children"] = children.get(item["pk"], [])
-    dues = [due for due in (story_due, *banner_due) if due is not None]
+    dues = [due for due in (story_due, front_due, *banner_due) if due is not None]
+    # What editors placed on the fronts, in force until the next due moment: a placed story
+    # going live, a placement running out (and every public story's change deletes the state).
+    placed = fronts.placed(now)
     return {
         # Names what the chrome shows, so a rebuilt state with the same sections and banner
         # (every request, when there is no shared cache) reuses the chrome already rendered.
         "id": hashlib.sha256(repr((nav, banner)).encode()).hexdigest()[:16],
         "due": min(dues) if dues else None,
         "story_due": story_due,
+        "front_due": front_due,
+        "placed": placed,
         "banner_due": min(banner_due) if banner_due else None,
         "banner": banner,
         "nav": nav,

@@ -13,8 +13,10 @@ Public responses carry surrogate keys naming what they show (articles.public):
     author-<pk>         pages showing the author (bylines, boxes) the author changes
     image-<pk>          pages showing the photo                   the photo changes
     page-<pk>           the standing page (flatpage)              the page changes
-    home                the home page                             a public story changes
-    section-<pk>-list   the section's list and feeds              a public story in it changes
+    home                the home page                             a public story or a front's
+                                                                  placements change
+    section-<pk>-list   the section's list and feeds              a public story in it, or
+                                                                  its front, changes
     tag-<pk>-list       the tag's list and feeds                  ... tagged so (or was)
     author-<pk>-list    the author's list and feeds               ... by the author (or was)
     archive-<date>      the day's archive page (/archive/y/m/d/)  ... published that day (or was)
@@ -135,6 +137,19 @@ def _section(section) -> set[str]:
     return keys
 
 
+def _front(front) -> set[str]:
+    """The home page shows every front's lead (a section's in its block); a section front is
+    its section's page."""
+    return {"home"} if front.section_id is None else {"home", f"section-{front.section_id}-list"}
+
+
+def _placement(placement) -> set[str]:
+    from articles.models import Front
+
+    front = Front.objects.filter(pk=placement.front_id).first()
+    return _front(front) if front else set()
+
+
 WATCHED: tuple[Watched, ...] = (
     Watched("articles.Article", _article, old=True),
     Watched("articles.Byline", _byline, old=True),
@@ -146,6 +161,8 @@ WATCHED: tuple[Watched, ...] = (
     Watched("accounts.Author", lambda a: {f"author-{a.pk}", "sitemaps"}, private_when_new=True),
     Watched("articles.Image", lambda image: {f"image-{image.pk}"}, private_when_new=True),
     Watched("articles.BreakingBanner", lambda banner: {"chrome"}),
+    Watched("articles.Front", _front),
+    Watched("articles.Placement", _placement, old=True),
     Watched("flatpages.FlatPage", lambda page: {f"page-{page.pk}"}, m2m=("sites",)),
     # Derived from stories (whose changes purge "sitemaps" too); changed by bulk updates.
     Watched("articles.SitemapGroup", lambda group: {"sitemaps"}),

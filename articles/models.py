@@ -9,7 +9,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -358,7 +359,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What a teaser needs, in a fixed number of queries however many stories."""
         return self.select_related("section", "featured_image").prefetch_related(
-            models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("author__photo"))
         )
 
     def for_detail(self):
@@ -1041,6 +1042,81 @@ class BreakingBanner(models.Model):
     def clean(self):
         if self.ends_at and self.starts_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The banner must end after it starts."})
+
+
+# --- Front pages ------------------------------------------------------------------------------
+
+
+class Front(models.Model):
+    """A front page editors arrange: the home page (no section) or a section's front. Its
+    placements name the stories of its slots; a slot nobody filled (or whose placement
+    expired, or whose story is no longer live) takes the newest live story that fits."""
+
+    section = models.OneToOneField(
+        Section, null=True, blank=True, on_delete=models.CASCADE, related_name="front"
+    )
+
+    class Meta:
+        ordering = [models.F("section").asc(nulls_first=True)]
+        constraints = [
+            # One home page: NULLs are distinct in a plain unique index.
+            models.UniqueConstraint(Coalesce("section", Value(0)), name="one_front_per_page")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} front" if self.section_id else "Home page"
+
+    def get_absolute_url(self) -> str:
+        return self.section.get_absolute_url() if self.section_id else reverse("articles:home")
+
+    def clean(self):
+        if self.section_id is None and Front.objects.filter(section=None).exclude(pk=self.pk):
+            raise ValidationError("The home page already has its front; arrange that one.")
+
+
+class PlacementQuerySet(models.QuerySet):
+    def showing(self, at: dt.datetime | None = None):
+        """Placements in force: not expired, of live stories (the one visibility rule)."""
+        at = at or timezone.now()
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=at), live_condition(at, via="article")
+        )
+
+
+class Placement(models.Model):
+    """One story in a named slot of a front, in the order editors chose."""
+
+    class Slot(models.TextChoices):
+        LEAD = "lead", "Lead"
+        TOP = "top", "Top stories"
+
+    front = models.ForeignKey(Front, on_delete=models.CASCADE, related_name="placements")
+    slot = models.CharField(max_length=8, choices=Slot.choices, default=Slot.TOP)
+    position = models.PositiveSmallIntegerField(default=0)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="placements")
+    expires_at = models.DateTimeField(
+        "until",
+        null=True,
+        blank=True,
+        help_text="Leave empty to keep the story here until it is replaced.",
+    )
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slot", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["front", "article"], name="placed_once_per_front")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_slot_display()} {self.position}: {self.article}"
+
+    def clean(self):
+        if self.article_id and self.article.status != Status.PUBLISHED:
+            raise ValidationError(
+                {"article": "Only published (or scheduled) stories can be placed on a front."}
+            )
 
 
 class SitemapGroup(models.Model):

@@ -70,7 +70,7 @@ def edge_ttl(request: HttpRequest, keys: set[str]) -> int:
     state = site_state(request)
     dues = [state["banner_due"]] if "chrome" in keys else []
     if lists:
-        dues += [state["banner_due"], state["story_due"]]
+        dues += [state["banner_due"], state["story_due"], state["front_due"]]
     now = time.time()
     for due in dues:
         if due is not None:

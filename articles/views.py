@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from accounts.models import Author
-from articles import fragments
+from articles import fragments, fronts
 from articles.feeds import feed_links
 from articles.fragments import STUB_FIELDS, site_state
 from articles.invalidation import archive_key
@@ -30,6 +30,7 @@ from articles.models import (
     Article,
     ArticleRedirect,
     Correction,
+    Kind,
     Section,
     public_tags,
     sanitize_html,
@@ -46,9 +47,15 @@ from articles.search import (
 from articles.text import plain_text
 
 PAGE_SIZE = 20
+# The front page: how many stories each part shows, and how many of the newest stories its
+# automatic slots choose from.
 TOP_STORIES = 6
-PER_SECTION = 4
-RECENT_FOR_SECTIONS = 400
+LATEST_STORIES = 10
+PER_SECTION = 3
+OPINION_STORIES = 4
+RECENT_STORIES = 400
+SECTION_TOP_STORIES = 4
+RECENT_SECTION_STORIES = 100
 ARCHIVE_FIRST_DAY = dt.date(1900, 1, 1)
 
 
@@ -81,48 +88,63 @@ def _list_page(request: HttpRequest, queryset: QuerySet) -> tuple[Page, list]:
 @require_safe
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    """The lead (the newest story editors flagged as lead, else simply the newest), the next
-    few, and the newest few per top-level section. The sections' stories come from the
-    newest few hundred, grouped in Python rather than ranked per section in SQL: one light
-    query, bounded however large the archive grows."""
+    """The front page: the lead and top stories editors placed (articles.models.Front), a
+    “Latest” river, a block per top-level section (its own lead, then headlines) and the
+    newest opinion. Slots nobody filled take the newest live stories that fit, chosen from
+    the newest few hundred in one light query, so the page is never empty or stale and its
+    cost stays bounded however large the archive grows. Paid content goes only where an
+    editor places it."""
     add_keys(request, "home")
     now = timezone.now()
-    # Paid content goes only where an editor places it, never into an automatic slot.
-    live = Article.objects.live(now).editorial().newest_first()
-    recent = list(live.values_list("pk", "section_id", "is_lead")[:RECENT_FOR_SECTIONS])
-    # The newest flagged story is among the newest few hundred, or older than all of them.
-    lead = next((pk for pk, _, is_lead in recent if is_lead), None)
-    if lead is None and len(recent) == RECENT_FOR_SECTIONS:
-        lead = live.filter(is_lead=True).values_list("pk", flat=True).first()
-    if lead is None and recent:
-        lead = recent[0][0]
-    rest = [(pk, section_id) for pk, section_id, _ in recent if pk != lead]
-    top, rest = [pk for pk, _ in rest[:TOP_STORIES]], rest[TOP_STORIES:]
     state = site_state(request)
-    by_section: dict[int, list[int]] = {item["pk"]: [] for item in state["nav"]}
-    for pk, section_id in rest:
-        stories = by_section.get(state["top_sections"].get(section_id))
-        if stories is not None and len(stories) < PER_SECTION:
-            stories.append(pk)
-    shown = [pk for pks in ([lead] if lead else [], top, *by_section.values()) for pk in pks]
-    # Teasers are keyed by modified_at: read for the few shown, not the few hundred.
-    stubs = Article.objects.only(*STUB_FIELDS).in_bulk(shown)
-    wanted = [(stubs[lead], "lead")] if lead else []
-    wanted += [(stubs[pk], "top") for pk in top]
-    wanted += [(stubs[pk], "in_section") for pks in by_section.values() for pk in pks]
-    # Every teaser on the page in one cache round trip.
-    html = iter(fragments.rendered(request, wanted))
-    lead_html = next(html) if lead else None
-    top_html = [next(html) for _ in top]
-    groups = [
-        {"section": item, "teasers": [next(html) for _ in by_section[item["pk"]]]}
-        for item in state["nav"]
-        if by_section[item["pk"]]
-    ]
+    live = Article.objects.live(now).editorial().newest_first()
+    recent = list(live.values_list(*fronts.ROW_FIELDS, "modified_at")[:RECENT_STORIES])
+    front = state["placed"]
+    lead = front.lead(None)
+    if lead is None and len(recent) == RECENT_STORIES and not any(row[4] for row in recent):
+        # A story flagged as lead may be older than all the newest: looked up on its own.
+        lead = live.filter(is_lead=True).values_list("pk", flat=True).first()
+    # The home page shows its own placements and each section front's lead.
+    reserved = front.stories(None) | {front.lead(item["pk"]) for item in state["nav"]} - {None}
+    choose = fronts.Chooser(recent, state["top_sections"], reserved)
+    # Opinion has its own block: the automatic lead and top stories are reporting.
+    lead = choose.lead(lead, not_kind=Kind.OPINION)
+    top = choose.top(front.top(None), TOP_STORIES, not_kind=Kind.OPINION)
+    latest = choose.newest(LATEST_STORIES, taken=False)
+    opinion = choose.newest(OPINION_STORIES, kind=Kind.OPINION)
+    blocks = []
+    for item in state["nav"]:
+        section_lead = choose.lead(front.lead(item["pk"]), section=item["pk"])
+        headlines = choose.newest(PER_SECTION, section=item["pk"])
+        if section_lead or headlines:
+            blocks.append((item, section_lead, headlines))
+
+    teasers = [(lead, "lead")] if lead else []
+    teasers += [(pk, "top") for pk in top]
+    teasers += [(pk, "section_lead") for _, pk, _ in blocks if pk]
+    teasers += [(pk, "opinion") for pk in opinion]
+    stubs = fronts.stubs(recent, [pk for pk, _ in teasers])
+    pairs = [(stubs[pk], kind) for pk, kind in teasers]
+    html = dict(zip(teasers, fragments.rendered(request, pairs), strict=True))
+    rows = fronts.story_rows([*latest, *(pk for _, _, pks in blocks for pk in pks)])
+    add_keys(request, *(key for row in rows.values() for key in fronts.row_keys(row)))
     return render(
         request,
         "articles/home.html",
-        {"lead": lead_html, "top_stories": top_html, "sections": groups},
+        {
+            "lead": html.get((lead, "lead")),
+            "top_stories": [html[pk, "top"] for pk in top],
+            "latest": [rows[pk] for pk in latest],
+            "sections": [
+                {
+                    "section": item,
+                    "lead": html.get((pk, "section_lead")),
+                    "headlines": [rows[pk] for pk in pks],
+                }
+                for item, pk, pks in blocks
+            ],
+            "opinion": [html[pk, "opinion"] for pk in opinion],
+        },
     )
 
 
@@ -185,13 +207,29 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     # A list of ids rather than in_section()'s join to the parent: PostgreSQL can then walk
     # the newest live stories (article_live_idx) and stop at a page.
     sections = [section.pk, *(child.pk for child in subsections)]
-    page, teasers = _list_page(request, Article.objects.live().filter(section__in=sections))
+    stories = Article.objects.live().filter(section__in=sections)
+    # The section's front (its lead and top stories, placed or the newest), then the rest of
+    # its stories as a list: every page leaves out what the front shows, so none repeats.
+    editorial = stories.editorial().newest_first()
+    recent = list(editorial.values_list(*fronts.ROW_FIELDS, "modified_at")[:RECENT_SECTION_STORIES])
+    placed = site_state(request)["placed"]
+    choose = fronts.Chooser(recent, {}, placed.stories(section.pk))
+    lead = choose.lead(placed.lead(section.pk), flagged=False)
+    top = choose.top(placed.top(section.pk), SECTION_TOP_STORIES)
+    shown = [pk for pk in (lead, *top) if pk]
+    page, teasers = _list_page(request, stories.exclude(pk__in=shown))
+    front = []
+    if page.number == 1 and shown:
+        stubs = fronts.stubs(recent, shown)
+        wanted = [(stubs[lead], "lead")] if lead else []
+        front = fragments.rendered(request, wanted + [(stubs[pk], "top") for pk in top])
     return render(
         request,
         "articles/section.html",
         {
             "section": section,
             "subsections": subsections,
+            "front": front,
             "page": page,
             "teasers": teasers,
             "feeds": feed_links(section),

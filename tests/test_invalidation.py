@@ -13,7 +13,15 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.invalidation import WATCHED
-from articles.models import ArticleRedirect, BreakingBanner, Byline, SitemapGroup, TaggedArticle
+from articles.models import (
+    ArticleRedirect,
+    BreakingBanner,
+    Byline,
+    Front,
+    Placement,
+    SitemapGroup,
+    TaggedArticle,
+)
 from articles.sitemap_summary import month_key
 from articles.sitemaps import month_url
 from tests.factories import (
@@ -119,7 +127,12 @@ def _deletions(newsroom):
     lone_section = SectionFactory(name="Weather", slug="weather")
     lone_author = AuthorFactory(name="Guest Writer")
     lone_image = ImageFactory()
+    front = Front.objects.create(section=story.section)
+    placement = Placement.objects.create(front=front, article=story, slot=Placement.Slot.LEAD)
+    section_front = {"home", f"section-{story.section_id}-list"}
     return {
+        "articles.Placement": (placement, section_front),
+        "articles.Front": (front, section_front),
         "articles.Byline": (byline, {story_key, f"author-{author.pk}-list"}),
         "articles.TaggedArticle": (link, {story_key, f"tag-{tag.pk}-list"}),
         "articles.Correction": (story.corrections.get(), {story_key, "corrections"}),

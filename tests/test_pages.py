@@ -287,9 +287,9 @@ def test_home_has_lead_top_stories_and_sections(client):
 def test_home_lead_older_than_the_stories_it_groups_is_still_the_lead(client, monkeypatch):
     from articles import views
 
-    # The home page groups the newest RECENT_FOR_SECTIONS stories; a lead older than all of
+    # The home page groups the newest RECENT_STORIES stories; a lead older than all of
     # them is looked up on its own.
-    monkeypatch.setattr(views, "RECENT_FOR_SECTIONS", 3)
+    monkeypatch.setattr(views, "RECENT_STORIES", 3)
     lead = ArticleFactory(published=True, headline="The old lead", is_lead=True)
     lead.publish_at = lead.first_published_at = timezone.now() - dt.timedelta(days=3)
     lead.save()
@@ -344,7 +344,7 @@ def test_section_page_lists_subsections_and_their_stories_paginated(client):
     nation = SectionFactory(name="Nation", slug="nation", description="Across the country.")
     politics = SectionFactory(name="Politics", slug="politics", parent=nation)
     base = timezone.now() - dt.timedelta(days=1)
-    for i in range(25):
+    for i in range(30):
         ArticleFactory(
             published=True,
             headline=f"Nation story {i:02d}",
@@ -352,15 +352,19 @@ def test_section_page_lists_subsections_and_their_stories_paginated(client):
             publish_at=base + dt.timedelta(minutes=i),
             first_published_at=base + dt.timedelta(minutes=i),
         )
+    # The front shows the newest five (a lead and four top stories); the list the rest, 20 a
+    # page, never repeating the front.
     html = text_of(client.get("/nation/"))
     assert "<h1>Nation</h1>" in html
     assert "Across the country." in html
     assert '<a href="/politics/">Politics</a>' in html
-    assert html.index("Nation story 24") < html.index("Nation story 23")  # newest first
+    assert html.index("Nation story 29") < html.index("Nation story 28")  # newest first
+    assert 'class="teaser teaser--lead' in html and html.count("Nation story 25") == 1
     assert "Nation story 04" not in html
     assert 'rel="next" href="?page=2"' in html
     page2 = text_of(client.get("/nation/?page=2"))
     assert "Nation story 04" in page2 and "Nation story 00" in page2
+    assert "Nation story 29" not in page2
     assert '<link rel="canonical" href="http://127.0.0.1:8000/nation/?page=2">' in page2
     # Garbage page numbers fall back instead of failing.
     assert client.get("/nation/?page=abc").status_code == 200

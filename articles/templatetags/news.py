@@ -399,3 +399,12 @@ def latest_stories(count: int = 5) -> dict[str, Any]:
     except DatabaseError:
         stories = []
     return {"stories": stories}
+
+
+@register.filter
+def river_time(moment: dt.datetime | None) -> str:
+    """A headline list's time: “19:14” today, “1 Dec” before (in the newsroom's zone)."""
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    return dateformat.format(local, "H:i" if local.date() == timezone.localdate() else "j M")

@@ -123,11 +123,9 @@ class Chooser:
         count: int,
         section: int | None = None,
         kind: str | None = None,
-        taken: bool = True,
         not_kind: str | None = None,
     ) -> list[int]:
-        """The newest `count` stories not shown yet; taken=False leaves them to later slots
-        (the “Latest” river repeats what the section blocks show)."""
+        """The newest `count` stories not shown yet."""
         if count <= 0:
             return []
         pks = []
@@ -135,7 +133,7 @@ class Chooser:
             pks.append(row[0])
             if len(pks) == count:
                 break
-        return self._take(pks) if taken else pks
+        return self._take(pks)
 
 
 def stubs(recent: list[Row], pks: list[int]) -> dict[int, Article]:

@@ -110,7 +110,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # Opinion has its own block: the automatic lead and top stories are reporting.
     lead = choose.lead(lead, not_kind=Kind.OPINION)
     top = choose.top(front.top(None), TOP_STORIES, not_kind=Kind.OPINION)
-    latest = choose.newest(LATEST_STORIES, taken=False)
+    latest = [row[0] for row in recent[:LATEST_STORIES]]  # the newest, whatever else shows them
     opinion = choose.newest(OPINION_STORIES, kind=Kind.OPINION)
     blocks = []
     for item in state["nav"]:

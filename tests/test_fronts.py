@@ -195,7 +195,9 @@ def test_the_front_page_has_a_latest_river_and_opinion_with_the_columnists(
     )
     with time_machine.travel(timezone.now().replace(hour=9, minute=5), tick=False):
         for i in range(20):
-            ArticleFactory(published=True, headline=f"River story {i:02d}", publish_at=ago(hours=i))
+            ArticleFactory(
+                published=True, headline=f"River story {i:02d}", publish_at=ago(hours=3 * i)
+            )
         with django_assert_max_num_queries(12):
             html = client.get("/").content.decode()
     river = re.search(r'<ol class="headline-list">(.*?)</ol>', html, re.S)[1]

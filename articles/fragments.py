@@ -322,8 +322,11 @@ def chrome(request: HttpRequest | None, part: str) -> SafeString:
     state = site_state(request)
     add_keys(request, "chrome")
     path = getattr(request, "path", "")
-    active = path if any(item["url"] == path for item in state["nav"]) else ""
-    key = (state["id"], part, active, timezone.localdate().year, _code_version())
+    urls = {item["url"] for item in state["nav"]}
+    urls |= {child["url"] for item in state["nav"] for child in item["children"]}
+    active = path if path in urls else ""
+    # The masthead prints the day's date, the footer the year.
+    key = (state["id"], part, active, timezone.localdate(), _code_version())
     html = _CHROME.get(key)
     if html is None:
         if len(_CHROME) >= _CHROME_MAX:

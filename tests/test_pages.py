@@ -10,6 +10,7 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import timezone
 
 from articles.models import Article, BreakingBanner, Byline, Kind
@@ -148,6 +149,7 @@ def test_every_photo_address_on_the_public_pages_is_a_stored_file(client, settin
     addresses = set()
     for page in pages:
         addresses |= _image_addresses(text_of(client.get(page)))
+    addresses.discard(static("img/icon.png"))  # the masthead's logo, a static file
 
     assert len(addresses) >= 7  # the story photo in WebP and JPEG at 3 widths, the portrait
     for address in addresses:
@@ -214,6 +216,25 @@ def test_a_story_flagged_breaking_says_so_in_its_teasers_and_on_its_page(client)
     assert label not in text_of(client.get(calm.get_absolute_url()))
     home = text_of(client.get("/"))
     assert home.count(label) == 1
+
+
+def test_a_story_ends_with_share_links_and_ways_to_follow(client, story):
+    html = text_of(client.get(story.get_absolute_url()))
+    url = "http%3A%2F%2F127.0.0.1%3A8000" + story.get_absolute_url().replace("/", "%2F")
+    links = dict(
+        re.findall(r'class="share__link share__link--[\w-]+" href="([^"]+)">([^<]+)<', html)
+    )
+    by_name = {name: href for href, name in links.items()}
+    assert set(by_name) == {"X", "Facebook", "LinkedIn", "WhatsApp", "Telegram", "E-mail"}
+    assert (
+        by_name["X"]
+        == f"https://x.com/intent/post?url={url}&amp;text=Parliament%20passes%20the%20oil%20fund%20budget"
+    )
+    assert by_name["E-mail"].startswith("mailto:?subject=Parliament%20passes")
+    assert all(url in href for href in by_name.values())
+    assert '<script src="https://' not in html  # nothing from the networks loads
+    assert 'on X at <a href="https://x.com/caspianherald">@caspianherald</a>' in html
+    assert '<a href="/feeds/sections/politics/rss/">RSS</a>' in html
 
 
 def test_meta_title_and_description_overrides(client, story):

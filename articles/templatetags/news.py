@@ -9,6 +9,7 @@ import html
 import json
 import re
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
@@ -408,3 +409,25 @@ def river_time(moment: dt.datetime | None) -> str:
         return ""
     local = timezone.localtime(moment)
     return dateformat.format(local, "H:i" if local.date() == timezone.localdate() else "j M")
+
+
+# Where readers share a story: plain links to each network's own share page (no scripts, no
+# requests to anyone until a reader clicks), and e-mail.
+SHARE_TARGETS = (
+    ("X", "https://x.com/intent/post?{}", lambda url, title: {"url": url, "text": title}),
+    ("Facebook", "https://www.facebook.com/sharer/sharer.php?{}", lambda url, title: {"u": url}),
+    ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?{}", lambda url, _: {"url": url}),
+    ("WhatsApp", "https://wa.me/?{}", lambda url, title: {"text": f"{title} {url}"}),
+    ("Telegram", "https://t.me/share/url?{}", lambda url, title: {"url": url, "text": title}),
+    ("E-mail", "mailto:?{}", lambda url, title: {"subject": title, "body": url}),
+)
+
+
+@register.simple_tag
+def share_links(article: Article) -> list[tuple[str, str]]:
+    """(network, address) pairs that share the story's public address and headline."""
+    url = absolute_url(article.get_absolute_url())
+    return [
+        (name, pattern.format(urlencode(fields(url, article.headline), quote_via=quote)))
+        for name, pattern, fields in SHARE_TARGETS
+    ]

@@ -74,17 +74,26 @@ def purged(settings, django_capture_on_commit_callbacks):
 
 
 def restore_migration_rows() -> None:
-    """Put back the rows a migration made (the Journalists and Editors groups) after a flush
-    emptied the tables (flushing recreates content types, permissions and the site itself)."""
+    """Put back the rows migrations made (the Journalists and Editors groups, the home page's
+    front) after a flush emptied the tables (flushing recreates content types, permissions
+    and the site itself)."""
     import importlib
 
     from django.contrib.auth.models import Group, Permission
 
+    from articles.models import Front
+
     roles = importlib.import_module("accounts.migrations.0003_roles")
     lockouts = importlib.import_module("accounts.migrations.0005_auth_lockouts")
+    fronts = importlib.import_module("articles.migrations.0021_fronts")
+    front_permissions = [
+        ("articles", codename.split("_", 1)[1], [codename.split("_", 1)[0]])
+        for codename in fronts.EDITOR_CODENAMES
+    ]
+    Front.objects.get_or_create(section=None)  # the home page's front
     for name, spec in (
         ("Journalists", roles.JOURNALIST_PERMISSIONS),
-        ("Editors", roles.EDITOR_PERMISSIONS + lockouts.EDITOR_PERMISSIONS),
+        ("Editors", roles.EDITOR_PERMISSIONS + lockouts.EDITOR_PERMISSIONS + front_permissions),
     ):
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(

@@ -1,0 +1,87 @@
+"""The front page and a story as readers see them in Chromium, at a phone's and a desktop's
+size: screenshots for a person to look at (var/screenshots/), and the layout rules checked."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browsers import CHROMIUM
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    ImageFactory,
+    SectionFactory,
+    photo_upload,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    # live_server empties the database after each test; the home front is a migration's row.
+    pytest.mark.usefixtures("migration_rows"),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (apt)"),
+]
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+SIZES = {"phone": (390, 844), "desktop": (1366, 768)}
+
+UPSCALED = """() => [...document.querySelectorAll('main img')]
+  .filter(img => img.complete && img.naturalWidth > 0)
+  .filter(img => img.getBoundingClientRect().width > img.naturalWidth + 1)
+  .map(img => img.currentSrc)"""
+
+
+@pytest.fixture
+def newsroom(live_server):
+    politics = SectionFactory(name="Politics", slug="politics")
+    columnist = AuthorFactory(name="Zaur Hasanov", photo=ImageFactory())
+    lead = ArticleFactory(
+        published=True,
+        is_lead=True,
+        section=politics,
+        headline="Parliament passes the budget after a six-hour debate",
+        featured_image=ImageFactory(file=photo_upload(size=(1600, 900))),
+    )
+    # A small square portrait as a story's photo: it must never be blown up.
+    small = ArticleFactory(
+        published=True,
+        section=politics,
+        headline="The minister who never gives interviews",
+        featured_image=ImageFactory(file=photo_upload(size=(400, 400))),
+    )
+    for i in range(8):
+        ArticleFactory(published=True, section=politics, headline=f"Politics story {i}")
+    ArticleFactory(published=True, kind="opinion", authors=[columnist], headline="Why it matters")
+    return {"lead": lead, "small": small}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_front_page_and_story_follow_the_layout_rules(live_server, chromium, newsroom, size):
+    width, height = SIZES[size]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = chromium.new_page(viewport={"width": width, "height": height})
+
+    page.goto(live_server.url + "/")
+    lead = page.locator(".teaser--lead .teaser__headline")
+    expect(lead).to_have_text(newsroom["lead"].headline)
+    box = lead.bounding_box()
+    assert box["y"] + box["height"] <= height, "the lead headline is below the first screen"
+    expect(page.locator(".front__latest")).to_be_visible()
+    expect(page.locator(".section-block--opinion")).to_contain_text("Zaur Hasanov")
+    assert page.evaluate(UPSCALED) == []
+    page.screenshot(path=SCREENSHOTS / f"home-{size}.png", full_page=True)
+
+    for story in (newsroom["lead"], newsroom["small"]):
+        page.goto(live_server.url + story.get_absolute_url())
+        page.wait_for_load_state("load")
+        assert page.evaluate(UPSCALED) == [], story.headline
+        expect(page.locator(".share__link")).to_have_count(6)
+        expect(page.locator(".follow")).to_contain_text("@caspianherald")
+    page.screenshot(path=SCREENSHOTS / f"story-{size}.png", full_page=True)
+
+    if size == "phone":  # the menu opens without JavaScript
+        page.goto(live_server.url + "/")
+        menu = page.get_by_text("Menu", exact=True)
+        menu.click()
+        expect(page.locator(".menu__sections")).to_contain_text("Politics")
+    page.close()

@@ -8,6 +8,7 @@ the hooks here only ask them, and the workflow URLs only call them.
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
@@ -20,15 +21,25 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from js_asset import Media
 from reversion_compare.admin import CompareVersionAdmin
 
 from accounts.models import Author
 from articles import admin_fronts, admin_library  # noqa: F401  (register their models first)
-from articles.forms import WORKFLOW_BUTTON, ArticleAdminForm, ShareLinkForm, WorkflowForm
+from articles.forms import (
+    CONFIRMATIONS,
+    WORKFLOW_BUTTON,
+    ArticleAdminForm,
+    ReasonForm,
+    ShareLinkForm,
+    WithdrawForm,
+    WorkflowForm,
+    require_confirmation,
+)
 from articles.models import (
     EDITOR_ONLY_FIELDS,
     PUBLISH_PERMISSION,
@@ -42,14 +53,33 @@ from articles.models import (
 from articles.paging import BoundedChangelist
 from articles.search import matching, planned_per_query
 
-# Button labels, in the order the workflow panel shows them.
+# Button labels, in the order the workflow panel shows them. Spiking is the Delete link's.
 TRANSITION_LABELS = {
     "submit": "Submit for review",
     "publish": "Publish now",
     "schedule": "Schedule",
     "return_to_authors": "Return to authors",
+    "restore": "Restore as withdrawn",
+    "lift_embargo": "Lift embargo and publish now",
+    "unschedule": "Cancel schedule",
     "unpublish": "Unpublish",
 }
+# What the confirmable steps do, said beside their box in the workflow panel.
+CONFIRMATION_HELP = {
+    "unpublish": "Readers get “This story has been withdrawn” (410) at its address, and it "
+    "leaves every list, feed, sitemap and search.",
+    "unschedule": "The story will not go out at its scheduled time; it goes back to draft.",
+    "lift_embargo": "The story goes out now instead of at its scheduled time; the workflow "
+    "history records that the embargo was lifted.",
+}
+SPIKE_HELP = (
+    "A story that was ever published is never deleted: it is spiked. Readers get “This story "
+    "has been withdrawn” (410) at its addresses and it leaves every list, feed, sitemap and "
+    "search; its history, revisions, bylines and old addresses are kept, and editors can "
+    "restore it (Status: Spiked in the story list). Stories never published are deleted."
+)
+# Posted by a confirmation page's button: the step was confirmed there.
+CONFIRMED = "_confirmed"
 # What the workflow owns. A restored revision brings back the story, never its state:
 # restoring an old draft must not unpublish it, nor an old live version republish it.
 WORKFLOW_FIELDS = ("status", "publish_at", "first_published_at", "updated_at", "version", "slug")
@@ -101,10 +131,13 @@ class StatusFilter(admin.SimpleListFilter):
             ("scheduled", "Scheduled"),
             ("live", "Live"),
             (Status.WITHDRAWN, "Withdrawn"),
+            (Status.SPIKED, "Spiked (deleted after publication)"),
         ]
 
     def queryset(self, request, queryset):
         value = self.value()
+        if value is None:  # spiked stories were deleted: listed only when asked for
+            return queryset.exclude(status=Status.SPIKED)
         if value == "scheduled":
             return queryset.scheduled()
         if value == "live":
@@ -180,7 +213,12 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         "modified_by",
         "modified_at",
     ]
-    actions = ["submit_selected", "publish_selected", "unpublish_selected"]
+    actions = [
+        "submit_selected",
+        "publish_selected",
+        "unpublish_selected",
+        "delete_or_spike_selected",
+    ]
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     history_latest_first = True
@@ -336,9 +374,8 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
             self._byline_for_writer(request.user, form.instance)
         step = form.workflow_step() if change else ""
         if step:
-            note, at = form.cleaned_data["workflow_note"], form.cleaned_data["workflow_at"]
             try:
-                self._take_step(request, form.instance, step, note, at)
+                self._take_step(request, form.instance, step, **form.workflow_inputs())
             except PermissionDenied as refusal:  # the story changed hands while the form saved
                 messages.error(request, f"Your edits were saved, but: {refusal}")
 
@@ -371,19 +408,33 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
     def _desk_context(self, request: HttpRequest, obj: Article) -> dict[str, Any]:
         info = self.opts.app_label, self.opts.model_name
         transitions = obj.available_transitions(request.user)
+        steps = [name for name in TRANSITION_LABELS if name in transitions]
         buttons = [
             {
                 "name": name,
-                "label": "Cancel schedule"
-                if name == "unpublish" and obj.is_scheduled()
-                else TRANSITION_LABELS[name],
+                "label": "Reschedule" if name == "schedule" and obj.is_scheduled() else label,
             }
-            for name in TRANSITION_LABELS
-            if name in transitions
+            for name, label in TRANSITION_LABELS.items()
+            if name in steps and name not in CONFIRMATIONS
+        ]
+        confirmable = [
+            {
+                "name": name,
+                "label": TRANSITION_LABELS[name],
+                "box": CONFIRMATIONS[name],
+                "help": CONFIRMATION_HELP[name],
+            }
+            for name in steps
+            if name in CONFIRMATIONS
         ]
         can_share = request.user.has_perm("articles.add_sharelink")
         return {
             "workflow_buttons": buttons,
+            "confirmable_steps": confirmable,
+            # A refused step's box opens again, its reason still typed in.
+            "pressed_step": request.POST.get(WORKFLOW_BUTTON, ""),
+            # The Delete link of a story that was ever published spikes it (delete_view).
+            "delete_spikes": obj.was_ever_published() or obj.is_spiked(),
             "workflow_button_name": WORKFLOW_BUTTON,
             "workflow_events": obj.events.select_related("actor")[:50],
             "preview_url": reverse("articles:preview", args=[obj.pk]),
@@ -419,9 +470,12 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         )
 
     def has_delete_permission(self, request: HttpRequest, obj: Article | None = None) -> bool:
-        """A story that was ever public is withdrawn, not deleted (Article.can_delete)."""
+        """Deleting a story that was ever public spikes it (delete_view), which only editors
+        may; a never-published one is deleted by whoever Article.can_delete allows."""
         return super().has_delete_permission(request, obj) and (
-            obj is None or obj.can_delete(request.user)
+            obj is None
+            or obj.can_delete(request.user)
+            or "spike" in obj.available_transitions(request.user)
         )
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
@@ -479,15 +533,32 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         if transition not in TRANSITION_LABELS:
             raise Http404
         article = self._article_for(request, pk)
+        if transition not in article.available_transitions(request.user):
+            raise PermissionDenied
         form = WorkflowForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Check the note and the time: " + form.errors.as_text())
             return HttpResponseRedirect(self._change_url(article))
-        note, at = form.cleaned_data["note"], form.cleaned_data["at"]
-        self._take_step(request, article, transition, note, at)
+        try:
+            require_confirmation(transition, form.cleaned_data["confirm"])
+        except ValidationError as error:
+            messages.error(request, self._error_text(error))
+        else:
+            note, at = form.cleaned_data["note"], form.cleaned_data["at"]
+            self._take_step(
+                request, article, transition, note, at, public_notice=form.cleaned_data["notice"]
+            )
         return self._back_to_story(request, article)
 
-    def _take_step(self, request: HttpRequest, article: Article, transition: str, note, at) -> None:
+    def _take_step(
+        self,
+        request: HttpRequest,
+        article: Article,
+        transition: str,
+        note: str = "",
+        at=None,
+        public_notice: bool = False,
+    ) -> None:
         """Call the workflow method; a refusal of the state or input becomes a message.
 
         PermissionDenied is left to the caller: a 403 for a posted workflow URL.
@@ -497,6 +568,8 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
                 event = article.schedule(request.user, at, note=note)
             elif transition == "return_to_authors":
                 event = article.return_to_authors(request.user, note)
+            elif transition == "unpublish":
+                event = article.unpublish(request.user, note, public_notice=public_notice)
             else:
                 event = getattr(article, transition)(request.user, note=note)
         except ValidationError as error:
@@ -510,13 +583,13 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
             return HttpResponseRedirect(self._change_url(article))
         return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
 
-    def _run_transition(self, request: HttpRequest, queryset: QuerySet, name: str) -> None:
+    def _run_transition(self, request: HttpRequest, stories, name: str, **inputs) -> None:
         done, refused = [], []
-        for article in queryset:
+        for article in stories:
             try:
-                getattr(article, name)(request.user)
+                getattr(article, name)(request.user, **inputs)
             except (PermissionDenied, ValidationError) as error:
-                refused.append(f"“{article}” ({error})")
+                refused.append(f"“{article}” ({self._refusal_text(error)})")
             else:
                 done.append(article)
         if done:
@@ -524,17 +597,180 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         if refused:
             messages.warning(request, "Not changed: " + "; ".join(refused))
 
+    @classmethod
+    def _refusal_text(cls, error: Exception) -> str:
+        return cls._error_text(error) if isinstance(error, ValidationError) else str(error)
+
+    @staticmethod
+    def _skip(request: HttpRequest, why: str, stories) -> None:
+        if stories:
+            messages.warning(request, f"{why}: " + "; ".join(f"“{a}”" for a in stories))
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        # Replaced by delete_or_spike_selected: a published story is never deleted for real.
+        actions.pop("delete_selected", None)
+        return actions
+
     @admin.action(description="Submit selected stories for review", permissions=["change"])
     def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._run_transition(request, queryset, "submit")
 
     @admin.action(description="Publish selected stories now", permissions=["publish"])
     def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run_transition(request, queryset, "publish")
+        """Embargoed (scheduled) stories are skipped and named, never published early:
+        lifting an embargo is a step of its own, confirmed on the story's page."""
+        stories = list(queryset)
+        self._run_transition(request, [a for a in stories if not a.is_scheduled()], "publish")
+        embargoed = [
+            f"“{a}” (due {formats.date_format(timezone.localtime(a.publish_at), 'j F, H:i')})"
+            for a in stories
+            if a.is_scheduled()
+        ]
+        if embargoed:
+            messages.warning(
+                request,
+                "Not published early, as they are embargoed: "
+                + "; ".join(embargoed)
+                + ". To publish one now, open it and lift its embargo.",
+            )
 
-    @admin.action(description="Unpublish selected stories", permissions=["publish"])
-    def unpublish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run_transition(request, queryset, "unpublish")
+    @admin.action(description="Unpublish selected stories…", permissions=["publish"])
+    def unpublish_selected(self, request: HttpRequest, queryset: QuerySet):
+        """Withdraw the live stories among those selected, after a page that asks why."""
+        stories = list(queryset)
+        live = [a for a in stories if a.is_live()]
+        not_live = [a for a in stories if not a.is_live()]
+        if not live:
+            self._skip(request, "Nothing to unpublish: none of these is live", not_live)
+            return None
+        form = WithdrawForm(request.POST if CONFIRMED in request.POST else None)
+        if not form.is_valid():
+            return self._confirmation_page(
+                request,
+                form,
+                title="Unpublish these stories?",
+                intro=CONFIRMATION_HELP["unpublish"],
+                stories=live,
+                skipped=("Not live, so left as they are", not_live),
+                button="Yes, unpublish them",
+                action="unpublish_selected",
+                selected=stories,
+            )
+        reason, notice = form.cleaned_data["reason"], form.cleaned_data["notice"]
+        self._run_transition(request, live, "unpublish", note=reason, public_notice=notice)
+        self._skip(request, "Not live, so left as they are", not_live)
+        return None
+
+    @admin.action(
+        description="Delete selected stories (published ones are spiked)…", permissions=["delete"]
+    )
+    def delete_or_spike_selected(self, request: HttpRequest, queryset: QuerySet):
+        """Never-published stories are deleted, ever-published ones spiked (kept, off every
+        public surface, restorable), after a page that lists which is which."""
+        stories = list(queryset)
+        to_spike = [a for a in stories if "spike" in a.available_transitions(request.user)]
+        to_delete = [a for a in stories if a.can_delete(request.user)]
+        refused = [a for a in stories if a not in to_spike and a not in to_delete]
+        why_refused = "Neither deleted nor spiked: not yours to delete, or already spiked"
+        if not (to_spike or to_delete):
+            self._skip(request, why_refused, refused)
+            return None
+        form = ReasonForm(request.POST if CONFIRMED in request.POST else None)
+        form.fields["reason"].required = bool(to_spike)
+        if not form.is_valid():
+            return self._confirmation_page(
+                request,
+                form,
+                title="Delete or spike these stories?",
+                intro=SPIKE_HELP,
+                stories=[*to_spike, *to_delete],
+                spiked=to_spike,
+                skipped=(why_refused, refused),
+                button="Yes, delete or spike them",
+                action="delete_or_spike_selected",
+                selected=stories,
+            )
+        self._run_transition(request, to_spike, "spike", note=form.cleaned_data["reason"])
+        if to_delete:
+            deleting = queryset.filter(pk__in=[a.pk for a in to_delete])
+            self.log_deletions(request, deleting)
+            self.delete_queryset(request, deleting)
+            messages.success(request, f"Deleted for good: {len(to_delete)} never-published.")
+        self._skip(request, why_refused, refused)
+        return None
+
+    # --- Deleting: published stories are spiked ---------------------------------------
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        """A story that was ever published is spiked instead, whoever asks (superusers
+        too), after a page that asks why; a never-published one is deleted as usual by
+        whoever Article.can_delete allows."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not (article.was_ever_published() or article.is_spiked()):
+            return super().delete_view(request, object_id, extra_context)
+        if "spike" not in article.available_transitions(request.user):
+            raise PermissionDenied
+        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if not form.is_valid():
+            return self._confirmation_page(
+                request,
+                form,
+                title=f"Spike “{article}”?",
+                intro=SPIKE_HELP,
+                stories=[article],
+                spiked=[article],
+                button="Yes, spike it",
+            )
+        self._take_step(request, article, "spike", note=form.cleaned_data["reason"])
+        return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+
+    def delete_model(self, request: HttpRequest, obj: Article) -> None:
+        """Only never-published stories are deleted; any other is spiked (delete_view asks
+        the reason first; this is the rule for every other way in)."""
+        if obj.can_delete(request.user):
+            super().delete_model(request, obj)
+        else:
+            obj.spike(request.user, note="Deleted in the admin.")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        kept = [a for a in queryset if not a.can_delete(request.user)]
+        for article in kept:
+            self.delete_model(request, article)
+        super().delete_queryset(request, queryset.exclude(pk__in=[a.pk for a in kept]))
+
+    def _confirmation_page(
+        self,
+        request: HttpRequest,
+        form,
+        *,
+        title: str,
+        intro: str,
+        stories: list[Article],
+        button: str,
+        spiked=(),
+        skipped: tuple[str, list[Article]] = ("", []),
+        action: str = "",
+        selected=(),
+    ) -> TemplateResponse:
+        """The page a step that takes stories down shows first (bulk or single): posting
+        it back, with its reason, is the confirmation."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "intro": intro,
+            "stories": [(a, a in spiked) for a in stories],
+            "skipped_why": skipped[0],
+            "skipped": skipped[1],
+            "form": form,
+            "button": button,
+            "action": action,
+            "selected": [a.pk for a in selected],
+            "confirmed_name": CONFIRMED,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/article/confirm_step.html", context)
 
     # --- Share links ------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
-from django.utils import feedgenerator, timezone
+from django.utils import feedgenerator
 from django.utils.html import conditional_escape, format_html
 from taggit.models import Tag
 
@@ -325,7 +325,8 @@ class AuthorAtomFeed(AuthorFeed):
 
 
 class CorrectionsFeed(Feed):
-    """Corrections, clarifications and editor's notes on live stories, newest first."""
+    """Corrections, clarifications and editor's notes on live stories, and withdrawal
+    notices, newest first (Correction.objects.public(), as the corrections page)."""
 
     feed_type = NewsRssFeed
 
@@ -346,9 +347,7 @@ class CorrectionsFeed(Feed):
 
     def items(self):
         return (
-            Correction.objects.filter(
-                article__in=Article.objects.live(), published_at__lte=timezone.now()
-            )
+            Correction.objects.public()
             .select_related("article__section")
             .order_by("-published_at", "-pk")[:FEED_SIZE]
         )

@@ -52,8 +52,58 @@ def publish_at_field() -> forms.DateTimeField:
 # The change form's workflow buttons are submit buttons of the form itself, named this, so a
 # step taken with unsaved edits saves them first (same validation, stale check and revision).
 WORKFLOW_BUTTON = "_workflow"
+# Steps that undo or override a decision readers would notice (a live story, an embargo):
+# the server takes them only with their own box ticked, whatever a form or URL posts.
+CONFIRMATIONS = {
+    "unpublish": "Yes, take this story down now",
+    "unschedule": "Yes, cancel the schedule: the story goes back to draft",
+    "lift_embargo": "Yes, lift the embargo and publish it now",
+}
 # Fields that carry no edit of the story: changing only these needs no minor/significant choice.
-NOT_EDITS = frozenset({"base_version", "update_kind", "workflow_note", "workflow_at"})
+NOT_EDITS = frozenset(
+    {
+        "base_version",
+        "update_kind",
+        "workflow_note",
+        "workflow_at",
+        "withdraw_reason",
+        "withdraw_notice",
+        "workflow_confirm",
+    }
+)
+
+
+def confirm_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        choices=list(CONFIRMATIONS.items()), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def require_confirmation(step: str, confirmed: list[str]) -> None:
+    """Refuse a step that needs its box ticked (CONFIRMATIONS) when it was not."""
+    if step in CONFIRMATIONS and step not in confirmed:
+        raise forms.ValidationError(
+            "Nothing was saved or changed: tick “%(box)s” to confirm.",
+            params={"box": CONFIRMATIONS[step]},
+            code="unconfirmed",
+        )
+
+
+def withdraw_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label="Reason",
+        required=False,  # required to withdraw (the model says so), not to save
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required. Goes into the workflow history.",
+    )
+
+
+def withdraw_notice_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label="Publish this reason as a withdrawal notice, on the corrections page and at "
+        "the story's address",
+        required=False,
+    )
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -70,6 +120,9 @@ class ArticleAdminForm(forms.ModelForm):
     # Inputs of the workflow panel, which sits inside this form (see the change form template).
     workflow_note = workflow_note_field()
     workflow_at = publish_at_field()
+    withdraw_reason = withdraw_reason_field()
+    withdraw_notice = withdraw_notice_field()
+    workflow_confirm = confirm_field()
     # Who is saving: set per request by ArticleAdmin.get_form, for the workflow step check.
     desk_user = None
     # While an old revision is restored the row holds that revision's version number; the
@@ -135,6 +188,17 @@ class ArticleAdminForm(forms.ModelForm):
         """The workflow button pressed with this save ("submit", "publish", ...), or ""."""
         return self.data.get(WORKFLOW_BUTTON, "")
 
+    def workflow_inputs(self) -> dict:
+        """What the pressed step takes from the panel: its note (for Unpublish, the reason),
+        a time, and whether to publish a withdrawal notice."""
+        cleaned = self.cleaned_data
+        if self.workflow_step() == "unpublish":
+            return {
+                "note": cleaned.get("withdraw_reason", ""),
+                "public_notice": cleaned.get("withdraw_notice", False),
+            }
+        return {"note": cleaned.get("workflow_note", ""), "at": cleaned.get("workflow_at")}
+
     def _require_update_kind(self, cleaned) -> None:
         edited = set(self.changed_data) - NOT_EDITS
         if "update_kind" in self.fields and edited and not cleaned.get("update_kind"):
@@ -147,12 +211,12 @@ class ArticleAdminForm(forms.ModelForm):
             return
         if self.desk_user is None:
             raise forms.ValidationError("Workflow steps are taken from the story's change form.")
+        inputs = self.workflow_inputs()
         try:
-            self.instance.check_transition(
-                self.desk_user, step, cleaned.get("workflow_note", ""), cleaned.get("workflow_at")
-            )
+            self.instance.check_transition(self.desk_user, step, inputs["note"], inputs.get("at"))
         except PermissionDenied as refusal:
             raise forms.ValidationError(str(refusal), code="forbidden") from None
+        require_confirmation(step, cleaned.get("workflow_confirm") or [])
 
     def _refuse_stale_save(self, base_version: int | None) -> None:
         rows = Article.objects.filter(pk=self.instance.pk)
@@ -194,6 +258,24 @@ class WorkflowForm(forms.Form):
 
     note = workflow_note_field()
     at = publish_at_field()
+    notice = withdraw_notice_field()
+    confirm = confirm_field()
+
+
+class ReasonForm(forms.Form):
+    """The confirmation page of a step that takes stories down (spike, bulk unpublish):
+    posting it is the confirmation, the reason is required."""
+
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required. Goes into the workflow history.",
+        error_messages={"required": "Give the reason: it goes into the workflow history."},
+    )
+
+
+class WithdrawForm(ReasonForm):
+    notice = withdraw_notice_field()
 
 
 class ShareLinkForm(forms.ModelForm):

@@ -83,10 +83,13 @@ def archive_key(day: dt.date) -> str:
 
 def _story_keys(pk: int, status: str, section_id: int, publish_at: dt.datetime | None) -> set[str]:
     """A story's own key and every list it is on (a scheduled one: will be on)."""
-    from articles.models import Byline, Section, Status, TaggedArticle
+    from articles.models import GONE, Byline, Correction, Section, Status, TaggedArticle
 
-    if status == Status.WITHDRAWN:
-        return {f"story-{pk}"}  # its 410 page
+    if status in GONE:
+        keys = {f"story-{pk}"}  # its 410 page
+        if Correction.objects.withdrawal_notices().filter(article_id=pk).exists():
+            keys.add("corrections")  # the notice is listed while withdrawn, not once spiked
+        return keys
     if status != Status.PUBLISHED:
         return set()
     keys = {f"story-{pk}", *STORY_LISTS, f"section-{section_id}-list"}
@@ -123,6 +126,12 @@ def _tag_link(link) -> set[str]:
 
 
 def _correction(correction) -> set[str]:
+    from articles.models import Article
+
+    # A withdrawal notice is shown on its story's 410 page and the corrections page.
+    withdrawn = Article.objects.withdrawn().filter(pk=correction.article_id)
+    if correction.kind == correction.Kind.WITHDRAWAL and withdrawn.exists():
+        return {f"story-{correction.article_id}", "corrections"}
     return _on_live_story(correction.article_id, "corrections")
 
 

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
@@ -170,6 +170,9 @@ class Status(models.TextChoices):
     RETURNED = "returned", "Returned to authors"
     PUBLISHED = "published", "Published"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    # Deleted from the admin after it was published: kept whole (events, revisions, bylines,
+    # redirects), off every public surface, its addresses 410; editors can restore it.
+    SPIKED = "spiked", "Spiked"
 
 
 class Kind(models.TextChoices):
@@ -181,6 +184,8 @@ class Kind(models.TextChoices):
 
 
 EDITABLE_BY_AUTHORS = (Status.DRAFT, Status.RETURNED)
+# Stories taken down after publication: their addresses answer 410 Gone.
+GONE = (Status.WITHDRAWN, Status.SPIKED)
 # Where a story is placed on the site is the desk's decision: only users who may publish set
 # these; for anyone else they are read-only, whatever a form posts (ArticleAdmin).
 EDITOR_ONLY_FIELDS = ("is_lead", "is_breaking")
@@ -371,13 +376,18 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def withdrawn(self):
-        """Stories taken down after publication: their addresses answer 410 Gone."""
+        """Stories the desk withdrew (and may say why on the corrections page)."""
         return self.filter(status=Status.WITHDRAWN)
 
     def editorial(self):
         """The newsroom's own journalism: everything but paid content, which only goes where
         an editor places it (never into an automatic slot or the news sitemap)."""
         return self.exclude(kind=Kind.SPONSORED)
+
+    def gone(self):
+        """Stories taken down after publication, withdrawn or spiked: their addresses
+        answer 410 Gone."""
+        return self.filter(status__in=GONE)
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
@@ -543,6 +553,9 @@ class Article(models.Model):
     def is_scheduled(self) -> bool:
         return self.status == Status.PUBLISHED and self.publish_at > timezone.now()
 
+    def is_spiked(self) -> bool:
+        return self.status == Status.SPIKED
+
     def was_ever_published(self) -> bool:
         return self.first_published_at is not None and self.first_published_at <= timezone.now()
 
@@ -598,10 +611,14 @@ class Article(models.Model):
         return self.status in EDITABLE_BY_AUTHORS and self.is_owned_by(user)
 
     def can_delete(self, user) -> bool:
-        """Anything that was ever public is withdrawn, not deleted; only superusers may."""
+        """Only a story that was never public is deleted for real, by anyone: one that was
+        is spiked instead (Article.spike), superusers included, so its address keeps
+        answering 410 and its history stays."""
+        if self.was_ever_published() or self.is_spiked():
+            return False
         if user.is_superuser:
             return True
-        if self.was_ever_published() or not user.has_perm("articles.delete_article"):
+        if not user.has_perm("articles.delete_article"):
             return False
         return user.has_perm(PUBLISH_PERMISSION) or self.can_edit(user)
 
@@ -610,13 +627,21 @@ class Article(models.Model):
         allowed = []
         if self.status in EDITABLE_BY_AUTHORS and self.can_edit(user):
             allowed.append("submit")
-        if user.has_perm(PUBLISH_PERMISSION):
-            if self.status != Status.PUBLISHED or self.is_scheduled():
-                allowed += ["publish", "schedule"]
-            if self.status == Status.IN_REVIEW:
-                allowed.append("return_to_authors")
-            if self.status == Status.PUBLISHED:
-                allowed.append("unpublish")
+        if not user.has_perm(PUBLISH_PERMISSION):
+            return allowed
+        if self.is_spiked():
+            return [*allowed, "restore"]
+        if self.is_scheduled():
+            # Embargoed: going out early is its own deliberate step, never plain "publish".
+            allowed += ["schedule", "lift_embargo", "unschedule"]
+        elif self.status != Status.PUBLISHED:
+            allowed += ["publish", "schedule"]
+        if self.status == Status.IN_REVIEW:
+            allowed.append("return_to_authors")
+        if self.is_live():
+            allowed.append("unpublish")
+        if self.was_ever_published():
+            allowed.append("spike")
         return allowed
 
     # --- Workflow ------------------------------------------------------------------------
@@ -647,6 +672,10 @@ class Article(models.Model):
         self._require(user, transition)
         if transition == "return_to_authors" and not note.strip():
             raise ValidationError("Say what the authors should change.")
+        if transition == "unpublish" and not note.strip():
+            raise ValidationError(
+                "Give the reason for withdrawing the story: it goes into the workflow history."
+            )
         if transition == "schedule":
             if at is None:
                 raise ValidationError("Choose when the story should go live.")
@@ -669,12 +698,22 @@ class Article(models.Model):
     def publish(self, user, at: dt.datetime | None = None, note: str = "") -> "ArticleEvent":
         """Publish now, or schedule for `at`: the story goes live at that minute by itself."""
         self._require(user, "schedule" if at else "publish")
-        now = timezone.now()
-        publish_at = at or now
+        return self._go_live(user, at or timezone.now(), note)
+
+    def _go_live(self, user, publish_at: dt.datetime, note: str) -> "ArticleEvent":
         first = self.first_published_at if self.was_ever_published() else publish_at
         return self._move(
             user, Status.PUBLISHED, note, publish_at=publish_at, first_published_at=first
         )
+
+    @transaction.atomic
+    def lift_embargo(self, user, note: str = "") -> "ArticleEvent":
+        """Publish a scheduled story now, before its time: the event says the embargo was
+        lifted and when the story was due."""
+        self._require(user, "lift_embargo")
+        due = formats.date_format(timezone.localtime(self.publish_at), "j F Y, H:i")
+        lifted = f"Embargo lifted: published before its scheduled time ({due})."
+        return self._go_live(user, timezone.now(), f"{lifted} {note}".strip())
 
     def schedule(self, user, at: dt.datetime | None, note: str = "") -> "ArticleEvent":
         """Publish at a future minute; who may is checked before what they asked for."""
@@ -682,11 +721,39 @@ class Article(models.Model):
         return self.publish(user, at=at, note=note)
 
     @transaction.atomic
-    def unpublish(self, user, note: str = "") -> "ArticleEvent":
-        """Take a live story down (readers get 410), or cancel a scheduled one (back to draft)."""
-        self._require(user, "unpublish")
-        if self.is_scheduled():
-            return self._move(user, Status.DRAFT, note, publish_at=None)
+    def unpublish(self, user, note: str = "", public_notice: bool = False) -> "ArticleEvent":
+        """Take a live story down: readers get 410. The reason (required) goes into the
+        event; with public_notice it is also published as the story's withdrawal notice,
+        on the corrections page and the story's 410 page."""
+        self.check_transition(user, "unpublish", note)
+        event = self._move(user, Status.WITHDRAWN, note)
+        if public_notice:
+            Correction.objects.create(
+                article=self, kind=Correction.Kind.WITHDRAWAL, text=note.strip(), created_by=user
+            )
+        return event
+
+    @transaction.atomic
+    def unschedule(self, user, note: str = "") -> "ArticleEvent":
+        """Cancel a scheduled story's publication: it goes back to draft, never having been
+        out (unless it was, before it was scheduled again)."""
+        self._require(user, "unschedule")
+        first = self.first_published_at if self.was_ever_published() else None
+        return self._move(user, Status.DRAFT, note, publish_at=None, first_published_at=first)
+
+    @transaction.atomic
+    def spike(self, user, note: str = "") -> "ArticleEvent":
+        """What deleting a story that was ever published does: it leaves every public
+        surface (its addresses answer 410) but nothing of it is lost, and an editor can
+        restore it."""
+        self._require(user, "spike")
+        return self._move(user, Status.SPIKED, note)
+
+    @transaction.atomic
+    def restore(self, user, note: str = "") -> "ArticleEvent":
+        """Bring a spiked story back, as withdrawn: it was public once, so readers keep
+        getting 410 until an editor publishes it again (a deliberate second step)."""
+        self._require(user, "restore")
         return self._move(user, Status.WITHDRAWN, note)
 
     def refresh_search_document(self) -> None:
@@ -872,11 +939,25 @@ def correctable_articles() -> Q:
     return live_condition()
 
 
+class CorrectionQuerySet(models.QuerySet):
+    def public(self, at: dt.datetime | None = None):
+        """The notes readers see on the corrections page and feed: those of live stories,
+        and the withdrawal notices of withdrawn ones (a spiked story shows nothing)."""
+        at = at or timezone.now()
+        withdrawal = Q(kind=Correction.Kind.WITHDRAWAL, article__status=Status.WITHDRAWN)
+        return self.filter(live_condition(at, via="article") | withdrawal, published_at__lte=at)
+
+    def withdrawal_notices(self):
+        return self.filter(kind=Correction.Kind.WITHDRAWAL)
+
+
 class Correction(models.Model):
     class Kind(models.TextChoices):
         CORRECTION = "correction", "Correction"
         CLARIFICATION = "clarification", "Clarification"
         EDITORS_NOTE = "note", "Editor's note"
+        # Why a story was withdrawn, when the desk chose to say so (Article.unpublish).
+        WITHDRAWAL = "withdrawal", "Withdrawal notice"
 
     article = models.ForeignKey(
         Article,
@@ -892,6 +973,8 @@ class Correction(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = CorrectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -942,9 +1025,9 @@ def default_share_expiry() -> dt.datetime:
 class ShareLinkQuerySet(models.QuerySet):
     def valid(self):
         """Links that still open their story: not revoked, not expired, and the story not
-        withdrawn (a takedown for legal reasons must close every way in at once)."""
+        withdrawn or spiked (a takedown for legal reasons must close every way in at once)."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).exclude(
-            article__status=Status.WITHDRAWN
+            article__status__in=GONE
         )
 
 
@@ -983,7 +1066,7 @@ class ShareLink(models.Model):
         return (
             self.revoked_at is None
             and self.expires_at > timezone.now()
-            and self.article.status != Status.WITHDRAWN
+            and self.article.status not in GONE
         )
 
     def revoke(self) -> None:

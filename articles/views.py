@@ -172,11 +172,11 @@ def article_detail(
 
 
 def _not_live(request: HttpRequest, slug: str) -> HttpResponse:
-    """Withdrawn stories are gone (410); renamed ones moved (301); everything else 404."""
-    withdrawn = Article.objects.withdrawn().filter(slug=slug).values_list("pk", flat=True).first()
-    if withdrawn:
-        add_keys(request, f"story-{withdrawn}")
-        return render(request, "410.html", status=410)
+    """Withdrawn and spiked stories are gone (410); renamed ones moved (301); everything
+    else 404."""
+    gone = Article.objects.gone().filter(slug=slug).values_list("pk", flat=True).first()
+    if gone:
+        return _gone(request, gone)
     moved = ArticleRedirect.objects.filter(
         old_path=request.path, article__in=Article.objects.live()
     ).first()
@@ -185,14 +185,27 @@ def _not_live(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(moved.article.get_absolute_url(), permanent=True)
     gone = (
         ArticleRedirect.objects.filter(old_path=request.path)
-        .filter(article__in=Article.objects.withdrawn())
+        .filter(article__in=Article.objects.gone())
         .values_list("article_id", flat=True)
         .first()
     )
     if gone:
-        add_keys(request, f"story-{gone}")
-        return render(request, "410.html", status=410)
+        return _gone(request, gone)
     raise Http404("No such story.")
+
+
+def _gone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 410 page, with the withdrawal notice if the desk published one: the same rule as
+    the corrections page (a spiked story's notice is shown nowhere)."""
+    add_keys(request, f"story-{pk}")
+    notice = (
+        Correction.objects.public()
+        .withdrawal_notices()
+        .filter(article_id=pk)
+        .select_related("article")
+        .first()
+    )
+    return render(request, "410.html", {"notice": notice}, status=410)
 
 
 @require_safe
@@ -353,7 +366,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @public_page
 def corrections(request: HttpRequest) -> HttpResponse:
     notes = (
-        Correction.objects.filter(article__in=Article.objects.live())
+        Correction.objects.public()
         .select_related("article__section")
         .order_by("-published_at", "-pk")
     )

@@ -36,6 +36,9 @@ def _add_form(data: dict[str, Any], form: forms.BaseForm) -> None:
             if value:
                 data[bound.html_name] = "on"
             continue
+        if isinstance(field.widget, forms.CheckboxSelectMultiple):
+            data[bound.html_name] = list(value or [])  # boxes left unticked post nothing
+            continue
         if value is None:
             value = ""
         elif isinstance(value, list | tuple) and value and hasattr(value[0], "name"):

@@ -275,23 +275,28 @@ def test_journalist_deletes_own_draft(client, journalist):
     assert not Article.objects.filter(pk=article.pk).exists()
 
 
-def test_ever_published_story_cannot_be_deleted_by_an_editor(client, editor):
+def test_deleting_an_ever_published_story_without_a_reason_changes_nothing(client, editor):
     article = ArticleFactory(withdrawn=True)
     client.force_login(editor)
     response = client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
-    assert response.status_code == 403
+    assert response.status_code == 200
+    assert "Give the reason" in response.content.decode()
     response = client.post(
         CHANGELIST, {"action": "delete_selected", "_selected_action": [article.pk], "post": "yes"}
     )
-    assert Article.objects.filter(pk=article.pk).exists()
+    article.refresh_from_db()
+    assert article.status == Status.WITHDRAWN and not article.events.exists()
 
 
-def test_superuser_may_hard_delete_a_published_story(client, db):
+def test_a_superusers_delete_of_a_published_story_spikes_it(client, db):
+    """Nobody deletes a published story for real (tests/test_spiking.py has the rest)."""
     admin_user = UserFactory(is_superuser=True, role=None)
     article = ArticleFactory(published=True)
     client.force_login(admin_user)
-    client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
-    assert not Article.objects.filter(pk=article.pk).exists()
+    client.post(f"/admin/articles/article/{article.pk}/delete/", {"reason": "Duplicate."})
+    article.refresh_from_db()
+    assert article.status == Status.SPIKED
+    assert article.events.get().note == "Duplicate."
 
 
 # --- No lost updates ------------------------------------------------------------------

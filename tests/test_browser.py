@@ -104,7 +104,8 @@ def test_every_workflow_button_keeps_the_edit_typed_before_it(live_server, chrom
     article = ArticleFactory(created_by=journalist, authors=[journalist.author])
     change = f"/admin/articles/article/{article.pk}/change/"
 
-    def edit_and_press(page, button: str, standfirst: str, **inputs) -> None:
+    def edit_and_press(page, button: str, standfirst: str, confirm: str = "", **inputs) -> None:
+        """confirm: the step needs its box ticked, in its folded panel (forms.CONFIRMATIONS)."""
         page.goto(change)
         page.fill("#id_standfirst", standfirst)
         editor = page.locator(".ProseMirror[contenteditable=true]").first
@@ -113,6 +114,9 @@ def test_every_workflow_button_keeps_the_edit_typed_before_it(live_server, chrom
         # wraps, and the next edit would land inside an earlier one.
         page.keyboard.press("Control+End")
         page.keyboard.type(f" {standfirst}")
+        if confirm:
+            page.locator(f".desk-confirm-{confirm} summary").click()
+            page.check(f"#id_workflow_confirm_{confirm}")
         for selector, value in inputs.items():
             page.fill(selector, value)
         if page.locator("#id_update_kind_0").count():
@@ -148,9 +152,21 @@ def test_every_workflow_button_keeps_the_edit_typed_before_it(live_server, chrom
         **{"#id_workflow_at": "2031-05-04T09:30"},
     )
     expect(page.locator("#workflow-title")).to_contain_text("Scheduled")
-    edit_and_press(page, "Publish now", "Typed by the editor before publishing.")
+    # Scheduled: publishing now means lifting the embargo, confirmed.
+    edit_and_press(
+        page,
+        "Lift embargo and publish now",
+        "Typed by the editor before publishing.",
+        confirm="lift_embargo",
+    )
     expect(page.locator("#workflow-title")).to_contain_text("Published")
-    edit_and_press(page, "Unpublish", "Typed by the editor before unpublishing.")
+    edit_and_press(
+        page,
+        "Unpublish",
+        "Typed by the editor before unpublishing.",
+        confirm="unpublish",
+        **{"#id_withdraw_reason": "The source retracted."},
+    )
     expect(page.locator("#workflow-title")).to_contain_text("Withdrawn")
     page.context.close()
 

@@ -128,7 +128,7 @@ def test_standing_pages_withdrawn_stories_and_old_addresses_carry_their_keys(cli
     story.save()
     moved = client.get(old_url)
     assert moved.status_code == 301 and f"story-{story.pk}" in keys(moved)
-    story.unpublish(editor)
+    story.unpublish(editor, note="Taken down.")
     for url in (old_url, story.get_absolute_url()):
         gone = client.get(url)
         assert gone.status_code == 410 and f"story-{story.pk}" in keys(gone)
@@ -284,7 +284,7 @@ def test_a_withdrawal_purges_the_story_and_every_list_it_was_on(
     client, story, author, editor, purged
 ):
     tag = story.tags.get()
-    sent = purged.after(lambda: story.unpublish(editor))
+    sent = purged.after(lambda: story.unpublish(editor, note="Taken down."))
     assert {
         f"story-{story.pk}",
         *STORY_LISTS,
@@ -330,7 +330,7 @@ def test_objects_stories_show_purge_their_own_key_only(story, author, purged):
 
 def test_saves_neither_fail_nor_purge_without_backends(story, settings, editor):
     settings.PURGE_BACKENDS = []
-    story.unpublish(editor)
+    story.unpublish(editor, note="Taken down.")
     assert Article.objects.get(pk=story.pk).status == "withdrawn"
 
 

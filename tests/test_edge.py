@@ -522,7 +522,10 @@ def test_make_stack_serves_through_varnish_and_stops_on_sigterm(tmp_path):
         desk.log_in("editor", password, recovery)
         story_path = desk.get(f"/admin/r/{desk.article_type()}/{pk}/").headers["Location"]
         assert fetch(port, story_path)[0] == 200 and fetch(port, story_path)[1]["X-Cache"] == "HIT"
-        desk.post(f"/admin/articles/article/{pk}/workflow/unpublish/", {"note": "Legal"})
+        desk.post(
+            f"/admin/articles/article/{pk}/workflow/unpublish/",
+            {"note": "Legal", "confirm": "unpublish"},
+        )
         wait_until(lambda: fetch(port, story_path)[0] == 410, seconds=1, what="410 at the edge")
     finally:
         make.send_signal(signal.SIGTERM)

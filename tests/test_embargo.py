@@ -75,7 +75,7 @@ def test_the_pages_open_when_the_story_is_published(client, editor):
         assert client.get(path).status_code == 200, path
     assert in_sitemap(client, "tag", "snap-election")
     assert in_sitemap(client, "author", author.slug)
-    story.unpublish(editor)  # withdrawn: the pages close again
+    story.unpublish(editor, note="Taken down.")  # withdrawn: the pages close again
     assert client.get("/tags/snap-election/").status_code == 404
     assert client.get(author.get_absolute_url()).status_code == 404
 

@@ -171,7 +171,7 @@ def test_a_withdrawn_story_leaves_every_list_though_its_teaser_was_rendered(
 ):
     for path in _pages(story, author):
         assert b"Pipeline deal signed" in client.get(path).content, path
-    story.unpublish(editor)
+    story.unpublish(editor, note="Taken down.")
     for path in ["/", "/energy/", "/tags/oil/", author.get_absolute_url()]:
         assert b"Pipeline deal signed" not in client.get(path).content, path
     older = client.get("/tags/oil/").content

@@ -58,7 +58,7 @@ def newsroom(editor):
     )
     CorrectionFactory(article=story)
     gone = ArticleFactory(published=True, headline="Gone story", section=section)
-    gone.unpublish(editor)
+    gone.unpublish(editor, note="Taken down.")
     old_url = story.get_absolute_url()
     story.slug = "pipeline-deal-signed-at-last"
     story.save()

@@ -78,7 +78,7 @@ def test_old_address_of_a_withdrawn_story_does_not_redirect_to_it(client, editor
     old_url = article.get_absolute_url()
     client.force_login(editor)
     edit(client, article, slug="new-slug")
-    article.unpublish(editor)
+    article.unpublish(editor, note="Taken down.")
     client.logout()
     assert client.get(old_url).status_code in (404, 410)
     assert client.get(article.get_absolute_url()).status_code == 410

@@ -172,7 +172,9 @@ def test_withdrawing_the_only_live_story_takes_the_public_copies_down(
     article, image = draft_with_photo
     purged.after(lambda: Article.objects.get(pk=article.pk).publish(editor))
     assert any(name.startswith("renditions/") for name in _files(settings))
-    keys = purged.after(lambda: Article.objects.get(pk=article.pk).unpublish(editor))
+    keys = purged.after(
+        lambda: Article.objects.get(pk=article.pk).unpublish(editor, note="Taken down.")
+    )
     image.refresh_from_db()
     assert image.public_at is None
     assert all(name.startswith("private/") for name in _files(settings))
@@ -191,7 +193,7 @@ def test_a_photo_shared_with_another_live_story_stays_public(
     assert image.is_public()
     with django_capture_on_commit_callbacks(execute=True):
         Article.objects.get(pk=article.pk).publish(editor)
-        Article.objects.get(pk=article.pk).unpublish(editor)
+        Article.objects.get(pk=article.pk).unpublish(editor, note="Taken down.")
     image.refresh_from_db()
     assert image.is_public()
 

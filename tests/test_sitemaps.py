@@ -370,7 +370,7 @@ def test_the_summary_kept_by_saves_equals_a_rebuild(client, editor):
     stories[0].save()
     stories[1].tags.set(["c"])
     Byline.objects.filter(article=stories[2], author=writers[0]).delete()
-    stories[3].unpublish(editor)
+    stories[3].unpublish(editor, note="Taken down.")
     ArticleFactory(scheduled=True, tag_names=["d"]).delete()
     stories[2].section = SectionFactory()
     stories[2].save()

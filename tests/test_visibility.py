@@ -72,7 +72,7 @@ def test_old_address_of_withdrawn_story_is_gone(client, live, editor):
     old = live.get_absolute_url()
     live.slug = "renamed"
     live.save()
-    live.unpublish(editor)
+    live.unpublish(editor, note="Taken down.")
     assert client.get(old).status_code == 410
 
 
@@ -116,7 +116,7 @@ def test_corrections_page_lists_only_corrections_on_live_stories(client, live, e
     shown = CorrectionFactory(article=live, text="A note on a live story.")
     gone = ArticleFactory(published=True, headline="Soon withdrawn")
     hidden = CorrectionFactory(article=gone, text="A note on a withdrawn story.")
-    gone.unpublish(editor)
+    gone.unpublish(editor, note="Taken down.")
     html = client.get("/corrections/").content.decode()
     assert shown.text in html
     assert hidden.text not in html

@@ -20,13 +20,23 @@ TRANSITIONS = {
     "publish": ("in_review", {}, "Published"),
     "schedule": ("in_review", {"at": "2031-05-04T09:30"}, "Scheduled"),
     "return_to_authors": ("in_review", {"note": "Source the figures."}, "Returned to authors"),
-    "unpublish": ("published", {}, "Withdrawn"),
+    "unpublish": ("published", {"note": "Legal asked.", "confirm": "unpublish"}, "Withdrawn"),
+    "unschedule": ("scheduled", {"confirm": "unschedule"}, "Draft"),
+    "lift_embargo": ("scheduled", {"confirm": "lift_embargo"}, "Published"),
 }
 # Who may take each step (journalist = the story's own author).
 ALLOWED = {
     "journalist": {"submit"},
     "other_journalist": set(),
-    "editor": {"submit", "publish", "schedule", "return_to_authors", "unpublish"},
+    "editor": {
+        "submit",
+        "publish",
+        "schedule",
+        "return_to_authors",
+        "unpublish",
+        "unschedule",
+        "lift_embargo",
+    },
 }
 
 
@@ -133,14 +143,22 @@ def test_returned_story_shows_the_note_and_can_be_resubmitted(client, editor, jo
     assert article.status == Status.IN_REVIEW
 
 
-def test_cancelling_a_schedule_returns_the_story_to_draft(client, editor):
+def test_cancelling_a_schedule_returns_the_story_to_draft_once_confirmed(client, editor):
     article = ArticleFactory(scheduled=True)
     client.force_login(editor)
     page = client.get(change_url(article)).content.decode()
-    assert "Cancel schedule" in page
-    client.post(workflow_url(article, "unpublish"))
+    assert 'name="_workflow" value="unschedule"' in page and "Cancel schedule" in page
+    assert 'value="unpublish"' not in page  # withdrawing is for live stories only
+
+    refused = client.post(workflow_url(article, "unschedule"), follow=True)
+    assert "tick “Yes, cancel the schedule" in refused.content.decode()
+    article.refresh_from_db()
+    assert article.is_scheduled() and not article.events.exists()
+
+    client.post(workflow_url(article, "unschedule"), {"confirm": "unschedule"})
     article.refresh_from_db()
     assert article.status == Status.DRAFT and article.publish_at is None
+    assert article.first_published_at is None  # it never went out
 
 
 def test_workflow_urls_refuse_get(client, editor):
@@ -182,6 +200,15 @@ def test_journalist_has_no_publish_action_and_a_crafted_one_changes_nothing(clie
     run_action(client, "publish_selected", article)
     published = story_owned_by(journalist, "published")
     run_action(client, "unpublish_selected", published)
+    client.post(
+        CHANGELIST,
+        {
+            "action": "unpublish_selected",
+            "_selected_action": [published.pk],
+            "reason": "Sneaky",
+            "_confirmed": "Yes",
+        },
+    )
     article.refresh_from_db()
     published.refresh_from_db()
     assert article.status == Status.IN_REVIEW

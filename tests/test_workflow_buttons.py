@@ -27,7 +27,14 @@ BUTTONS = {
         {"workflow_note": "Source the figures."},
         "Returned to authors",
     ),
-    "unpublish": ("published", "editor", {}, "Withdrawn"),
+    "unpublish": (
+        "published",
+        "editor",
+        {"withdraw_reason": "Legal asked.", "workflow_confirm": "unpublish"},
+        "Withdrawn",
+    ),
+    "unschedule": ("scheduled", "editor", {"workflow_confirm": "unschedule"}, "Draft"),
+    "lift_embargo": ("scheduled", "editor", {"workflow_confirm": "lift_embargo"}, "Published"),
 }
 
 
@@ -125,8 +132,8 @@ def test_a_stale_form_with_a_button_is_refused_like_a_stale_save(client, editor,
 def test_pressing_a_button_on_an_unchanged_live_story_needs_no_update_choice(client, editor):
     article = ArticleFactory(published=True)
     client.force_login(editor)
-    data = form_data(client.get(change_url(article)))
-    data["_workflow"] = "unpublish"
+    data = form_data(client.get(change_url(article)), withdraw_reason="Legal asked.")
+    data["_workflow"], data["workflow_confirm"] = "unpublish", "unpublish"
     assert client.post(change_url(article), data).status_code == 302
     article.refresh_from_db()
     assert article.status == Status.WITHDRAWN

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0014_uploads_private_photos'),
+        ('articles', '0015_spiked_stories'),
     ]
 
     operations = [

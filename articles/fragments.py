@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import fronts
-from articles.models import Article, BreakingBanner, Placement, Section
+from articles.models import Article, BreakingBanner, Section
 from newsroom.context_processors import site
 
 APP_DIR = Path(__file__).resolve().parent
@@ -264,9 +264,6 @@ def _new_site_state() -> dict[str, Any]:
     now = timezone.now()
     next_story = Article.objects.scheduled().order_by("publish_at").values("publish_at")[:1]
     story_due = next((row["publish_at"].timestamp() for row in next_story), None)
-    # A placement that runs out hands its slot back to the newest stories at that moment.
-    expiry = Placement.objects.filter(expires_at__gt=now).order_by("expires_at")
-    front_due = next((t.timestamp() for t in expiry.values_list("expires_at", flat=True)[:1]), None)
     banner, banner_due = None, []
     # Few rows: every banner that has not ended yet (the current one and those to come).
     for b in BreakingBanner.objects.filter(ends_at__gt=now).order_by("-starts_at"):
@@ -287,10 +284,11 @@ def _new_site_state() -> dict[str, Any]:
             nav.append({**item, "pk": s.pk})
     for item in nav:
         item["children"] = children.get(item["pk"], [])
-    dues = [due for due in (story_due, front_due, *banner_due) if due is not None]
     # What editors placed on the fronts, in force until the next due moment: a placed story
     # going live, a placement running out (and every public story's change deletes the state).
     placed = fronts.placed(now)
+    front_due = placed.expires  # the slot goes back to the newest stories then
+    dues = [due for due in (story_due, front_due, *banner_due) if due is not None]
     return {
         # Names what the chrome shows, so a rebuilt state with the same sections and banner
         # (every request, when there is no shared cache) reuses the chrome already rendered.

@@ -27,6 +27,7 @@ class Placed:
 
     leads: dict[int | None, int]  # front's section id (None: home) -> story id
     tops: dict[int | None, list[int]]  # ... -> story ids in the editors' order
+    expires: float | None = None  # when the first of them runs out (a timestamp)
 
     def lead(self, section_id: int | None) -> int | None:
         return self.leads.get(section_id)
@@ -45,14 +46,17 @@ def placed(at: dt.datetime) -> Placed:
     placements = Placement.objects.showing(at).order_by("slot", "position", "pk")
     leads: dict[int | None, int] = {}
     tops: dict[int | None, list[int]] = {}
-    for section_id, slot, article_id in placements.values_list(
-        "front__section_id", "slot", "article_id"
+    expiries = []
+    for section_id, slot, article_id, expires_at in placements.values_list(
+        "front__section_id", "slot", "article_id", "expires_at"
     ):
         if slot == Placement.Slot.LEAD:
             leads.setdefault(section_id, article_id)
         else:
             tops.setdefault(section_id, []).append(article_id)
-    return Placed(leads, tops)
+        if expires_at is not None:
+            expiries.append(expires_at.timestamp())
+    return Placed(leads, tops, min(expiries, default=None))
 
 
 class Chooser:

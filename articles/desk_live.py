@@ -120,9 +120,10 @@ def autosave_view(model_admin, request: HttpRequest, pk: int) -> JsonResponse:
 
 
 def presence_view(model_admin, request: HttpRequest, pk: int) -> JsonResponse:
-    """POST {"typing": bool} records that this user has the story open (or {"leaving": true},
-    that they closed it) and answers who else did within the window, and the story's version
-    now, so the form can warn that a Save would be refused."""
+    """POST {"typing": bool, "base_version": n} records that this user has the story open (or
+    {"leaving": true}, that they closed it) and answers who else did within the window, and
+    the story's version now (with who saved it, when the form is behind), so the form can warn
+    that a Save would be refused."""
     if request.method != "POST":
         return _refusal("Use POST.", 405)
     article = model_admin._article_for(request, pk)
@@ -138,18 +139,13 @@ def presence_view(model_admin, request: HttpRequest, pk: int) -> JsonResponse:
         {"name": person(seen.user), "typing": seen.is_typing()}
         for seen in ArticlePresence.others(article, request.user)
     ]
-    changed_by = Article.objects.filter(pk=article.pk).values_list(
-        "modified_by__first_name", "modified_by__last_name", "modified_by__username"
-    )
-    first, last, username = changed_by.first() or ("", "", "")
-    return JsonResponse(
-        {
-            "others": others,
-            "version": article.version,
-            "changed_by": f"{first} {last}".strip() or username or "someone else",
-            "changed_at": _clock(article.modified_at),
-        }
-    )
+    answer: dict[str, Any] = {"others": others, "version": article.version}
+    if posted.get("base_version") != article.version:
+        # The form is behind the story: say who saved it, so the writer knows before saving.
+        answer.update(
+            changed_by=person(article.modified_by), changed_at=_clock(article.modified_at)
+        )
+    return JsonResponse(answer)
 
 
 # --- The change form's context -------------------------------------------------------------
@@ -242,7 +238,7 @@ def takeover(article: Article, form) -> dict[str, Any]:
         elif before != theirs:
             diff = marked_diff(_readable(name, before), _readable(name, theirs))
             changes.append({"label": label, "diff": mark_safe(diff)})  # escaped by marked_diff
-        if base is not None and mine == before:
+        if base is not None and mine == before != theirs:
             merged[name] = now if isinstance(now, bool) else ("" if now is None else str(now))
         elif mine != theirs and (base is None or theirs != before):
             conflicts.append(label)

@@ -102,8 +102,20 @@ class ArticleAutosave(models.Model):
         """
         if base_version != article.version:
             raise StaleAutosave(article.version)
-        values = {"data": data, "base_version": base_version, "saved_at": timezone.now()}
-        autosave, _ = cls.objects.update_or_create(article=article, user=user, defaults=values)
+        autosave = cls(
+            article=article,
+            user=user,
+            data=data,
+            base_version=base_version,
+            saved_at=timezone.now(),
+        )
+        # One upsert: a writer's two tabs autosaving at once keep one row, the later copy.
+        cls.objects.bulk_create(
+            [autosave],
+            update_conflicts=True,
+            unique_fields=["article", "user"],
+            update_fields=["data", "base_version", "saved_at"],
+        )
         return autosave
 
     @classmethod

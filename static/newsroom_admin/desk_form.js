@@ -302,7 +302,7 @@
       ? "Also on this story now: " + others.map((o) => o.name + (o.typing ? " (editing)" : " (viewing)")).join(", ") + "."
       : "";
     const warning = byId("desk-version-warning");
-    if (answer.version > baseVersion() && !takeover) {
+    if (answer.changed_by && answer.version > baseVersion() && !takeover) {
       warning.hidden = false;
       warning.textContent =
         answer.changed_by + " saved a newer version at " + answer.changed_at +
@@ -312,7 +312,7 @@
 
   function beat() {
     if (Date.now() - lastActivity <= activeWindowMs) {
-      post(config.presence_url, { typing: typedSinceBeat })
+      post(config.presence_url, { typing: typedSinceBeat, base_version: baseVersion() })
         .then((answer) => { if (answer.ok) showPresence(answer.body); })
         .catch(() => null);
       typedSinceBeat = false;

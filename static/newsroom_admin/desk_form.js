@@ -20,7 +20,7 @@
   const form = byId("article_form");
   if (!config || !form) return;
   const serverAutosave = readJson("desk-autosave");
-  const takeover = readJson("desk-takeover");
+  const takeover = readJson("desk-takeover-data");
   const baseInput = form.elements.namedItem("base_version");
   const storageKey = "newsroom:autosave:" + config.user + ":" + config.story;
   const statusLine = byId("desk-autosave-status");
@@ -80,10 +80,11 @@
     });
   }
 
-  // The rich text editor (django-prose-editor, Tiptap) keeps its Editor on its DOM node.
+  // The rich text editor (django-prose-editor, Tiptap) keeps its Editor on its DOM node, a
+  // child of the wrapper the textarea sits in (the menu's pickers hold other ProseMirrors).
   function richEditor(textarea) {
     const wrapper = textarea.closest(".prose-editor");
-    const dom = wrapper && wrapper.querySelector(".ProseMirror");
+    const dom = wrapper && wrapper.querySelector(":scope > .ProseMirror");
     return dom && dom.editor ? dom.editor : null;
   }
 

@@ -17,13 +17,8 @@ from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from reversion.models import Version
 
-from articles.desk_state import (
-    PRESENCE_WINDOW,
-    ArticleAutosave,
-    ArticlePresence,
-    StaleAutosave,
-    clean_autosave_data,
-)
+from articles.desk_state import ArticleAutosave, ArticlePresence, StaleAutosave
+from articles.forms import ArticleAdminForm
 from articles.models import Article, sanitize_html
 from articles.text import marked_diff, paragraphs_text
 
@@ -36,6 +31,12 @@ TAKEOVER_FIELDS = {
     "meta_title": "Search engine title",
     "meta_description": "Search engine description",
 }
+# What an autosave keeps: the story's fields in the change form, the workflow note typed
+# with them, and the byline rows (not their formset's counts: restored onto a form with other
+# rows, they would break it).
+AUTOSAVED_FIELDS = frozenset({*ArticleAdminForm.Meta.fields, "update_kind", "workflow_note"})
+BYLINE_PREFIX = "bylines-"
+FORMSET_COUNTS = ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
 # Placement fields re-applied the same way (their changes are listed, not diffed).
 TAKEOVER_CHOICES = {
     "section": "Section",
@@ -63,6 +64,29 @@ def live_urls(model_admin) -> list[URLPattern]:
             name="articles_article_presence",
         ),
     ]
+
+
+def autosavable(name: str) -> bool:
+    if name.startswith(BYLINE_PREFIX):
+        return not name.endswith(FORMSET_COUNTS)
+    return name in AUTOSAVED_FIELDS
+
+
+def clean_autosave_data(data: Any) -> dict[str, str | bool | list[str]]:
+    """The story fields of a posted autosave, as text, booleans or lists of text; anything
+    else is dropped. The body is cleaned as a saved body would be."""
+    if not isinstance(data, dict):
+        raise ValueError("The autosave must be an object of form fields.")
+    cleaned: dict[str, str | bool | list[str]] = {}
+    for name, value in data.items():
+        if not (isinstance(name, str) and autosavable(name)):
+            continue
+        text_list = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        if text_list or isinstance(value, str | bool):
+            cleaned[name] = value
+    if isinstance(cleaned.get("body"), str):
+        cleaned["body"] = sanitize_html(cleaned["body"])
+    return cleaned
 
 
 def _refusal(message: str, status: int, **extra: Any) -> JsonResponse:
@@ -163,7 +187,6 @@ def change_form_context(request: HttpRequest, article: Article, form) -> dict[st
             "autosave_url": reverse("admin:articles_article_autosave", args=[article.pk]),
             "presence_url": reverse("admin:articles_article_presence", args=[article.pk]),
             "poll_seconds": POLL_SECONDS,
-            "window_seconds": int(PRESENCE_WINDOW.total_seconds()),
             "idle_seconds": settings.SESSION_IDLE_MINUTES * 60,
             "can_edit": article.can_edit(request.user),
             "refused": bool(form.is_bound and form.errors),
@@ -174,9 +197,7 @@ def change_form_context(request: HttpRequest, article: Article, form) -> dict[st
                 "base_version": autosave.base_version,
                 "saved_at": autosave.saved_at.isoformat(),
                 "at": formats.date_format(timezone.localtime(autosave.saved_at), "j F, H:i"),
-                "stale": autosave.base_version != article.version
-                if stale_against is None
-                else False,
+                "stale": autosave.base_version != article.version,
             }
             if autosave
             else None
@@ -221,7 +242,8 @@ def takeover(article: Article, form) -> dict[str, Any]:
     """For a save refused as stale: what the other person changed between the version the
     form was opened at and the story now (or, without that revision, how the story now
     differs from the form), and the form's text re-applied to the story now: a field this
-    user did not touch takes their value, every field they edited keeps theirs."""
+    user did not touch takes the other person's value, a field this user edited keeps the
+    user's text."""
     current = Article.objects.select_related("modified_by").get(pk=article.pk)
     base_version = form.cleaned_data.get("base_version") if hasattr(form, "cleaned_data") else None
     base = fields_at_version(current, base_version)
@@ -249,6 +271,6 @@ def takeover(article: Article, form) -> dict[str, Any]:
         "changes": changes,
         "changed_choices": changed_choices,
         "conflicts": conflicts,
-        "current_version": current.version,
-        "merged": merged,
+        # What "Take the current version and re-apply my edits" puts in the form.
+        "apply": {"fields": merged, "base_version": current.version},
     }

@@ -9,35 +9,11 @@ open form every ten seconds is a small write.
 """
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-# The story fields an autosave keeps (the change form's names); bylines are the inline rows.
-AUTOSAVED_FIELDS = frozenset(
-    {
-        "headline",
-        "slug",
-        "standfirst",
-        "body",
-        "section",
-        "kind",
-        "tags",
-        "featured_image",
-        "dateline",
-        "is_lead",
-        "is_breaking",
-        "meta_title",
-        "meta_description",
-        "update_kind",
-        "workflow_note",
-    }
-)
-BYLINE_PREFIX = "bylines-"
-# Formset bookkeeping: restoring these onto a form with other rows would break the formset.
-FORMSET_COUNTS = ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
 # Someone is "here" while their form has polled within this window (it polls every 10 s).
 PRESENCE_WINDOW = dt.timedelta(seconds=30)
 
@@ -48,31 +24,6 @@ class StaleAutosave(Exception):
     def __init__(self, current_version: int):
         super().__init__(current_version)
         self.current_version = current_version
-
-
-def autosavable(name: str) -> bool:
-    if name.startswith(BYLINE_PREFIX):
-        return not name.endswith(FORMSET_COUNTS)
-    return name in AUTOSAVED_FIELDS
-
-
-def clean_autosave_data(data: Any) -> dict[str, str | bool | list[str]]:
-    """The story fields of a posted autosave, as text, booleans or lists of text; anything
-    else is dropped. The body is cleaned as a saved body would be."""
-    from articles.models import sanitize_html
-
-    if not isinstance(data, dict):
-        raise ValueError("The autosave must be an object of form fields.")
-    cleaned: dict[str, str | bool | list[str]] = {}
-    for name, value in data.items():
-        if not (isinstance(name, str) and autosavable(name)):
-            continue
-        text_list = isinstance(value, list) and all(isinstance(item, str) for item in value)
-        if text_list or isinstance(value, str | bool):
-            cleaned[name] = value
-    if isinstance(cleaned.get("body"), str):
-        cleaned["body"] = sanitize_html(cleaned["body"])
-    return cleaned
 
 
 class ArticleAutosave(models.Model):

@@ -355,8 +355,8 @@ def test_a_stale_save_keeps_the_text_and_shows_what_the_other_person_changed(
     assert [c["label"] for c in takeover["changes"]] == ["Headline", "Body"]
     # Re-applied: their headline (Eddie did not touch it); Eddie's standfirst; both changed
     # the body, so Eddie's stays and he is told to compare.
-    assert takeover["merged"]["headline"] == "Ferries sail again from Baku"
-    assert takeover["merged"] == {"headline": "Ferries sail again from Baku"}
+    assert takeover["apply"]["fields"]["headline"] == "Ferries sail again from Baku"
+    assert takeover["apply"]["fields"] == {"headline": "Ferries sail again from Baku"}
     assert takeover["conflicts"] == ["Body"]
     article.refresh_from_db()
     assert (
@@ -364,7 +364,7 @@ def test_a_stale_save_keeps_the_text_and_shows_what_the_other_person_changed(
     )
 
     # Taking the current version and re-applying (what the button does in the form) saves.
-    eddie_form.update(takeover["merged"], base_version=takeover["current_version"])
+    eddie_form.update(takeover["apply"]["fields"], base_version=takeover["apply"]["base_version"])
     assert client.post(change_url(article), eddie_form).status_code == 302
     article.refresh_from_db()
     assert article.headline == "Ferries sail again from Baku"
@@ -388,5 +388,5 @@ def test_a_stale_save_without_the_old_revision_compares_with_the_story_now(
     page = response.content.decode()
     assert "How the saved story differs from your form" in page
     assert "<del>Eddie&#x27;s</del><ins>Farid&#x27;s</ins> text." in page
-    assert response.context["takeover"]["merged"] == {}
+    assert response.context["takeover"]["apply"]["fields"] == {}
     assert response.context["takeover"]["conflicts"] == ["Body"]

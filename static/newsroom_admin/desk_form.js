@@ -327,8 +327,8 @@
     const apply = byId("desk-takeover-apply");
     if (!takeover || !apply) return;
     apply.addEventListener("click", function () {
-      fill(takeover.merged);
-      if (baseInput) baseInput.value = takeover.current_version;
+      fill(takeover.fields);
+      if (baseInput) baseInput.value = takeover.base_version;
       dirty = true;
       writeLocal();
       byId("desk-takeover-done").textContent =

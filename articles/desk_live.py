@@ -14,7 +14,6 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
-from django.utils.safestring import mark_safe
 from reversion.models import Version
 
 from articles.desk_state import ArticleAutosave, ArticlePresence, StaleAutosave
@@ -259,7 +258,7 @@ def takeover(article: Article, form) -> dict[str, Any]:
             changed_choices.append(label)
         elif before != theirs:
             diff = marked_diff(_readable(name, before), _readable(name, theirs))
-            changes.append({"label": label, "diff": mark_safe(diff)})  # escaped by marked_diff
+            changes.append({"label": label, "diff": diff})
         if base is not None and mine == before != theirs:
             merged[name] = now if isinstance(now, bool) else ("" if now is None else str(now))
         elif mine != theirs and (base is None or theirs != before):

@@ -7,6 +7,7 @@ from html import unescape
 
 from anyascii import anyascii
 from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 WORDS_PER_MINUTE = 230
@@ -73,9 +74,9 @@ def paragraphs_text(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def marked_diff(old: str, new: str) -> str:
+def marked_diff(old: str, new: str) -> SafeString:
     """HTML of new with the words added since old in <ins> and those removed in <del>
-    (escaped; line breaks kept for a pre-wrap block)."""
+    (every run of text escaped; line breaks kept for a pre-wrap block)."""
     before, after = re.findall(r"\s+|[^\s]+", old), re.findall(r"\s+|[^\s]+", new)
     parts = []
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
@@ -86,4 +87,4 @@ def marked_diff(old: str, new: str) -> str:
             parts.append(f"<ins>{escape(''.join(after[j1:j2]))}</ins>")
         if op == "equal":
             parts.append(escape("".join(after[j1:j2])))
-    return "".join(parts)
+    return mark_safe("".join(parts))

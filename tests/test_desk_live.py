@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from articles.desk_state import ArticleAutosave, ArticlePresence
 from articles.models import Article
+from articles.text import marked_diff
 from tests.admin_forms import change_url, form_data
 from tests.factories import ArticleFactory, EditorFactory
 
@@ -390,3 +391,11 @@ def test_a_stale_save_without_the_old_revision_compares_with_the_story_now(
     assert "<del>Eddie&#x27;s</del><ins>Farid&#x27;s</ins> text." in page
     assert response.context["takeover"]["apply"]["fields"] == {}
     assert response.context["takeover"]["conflicts"] == ["Body"]
+
+
+def test_the_diff_escapes_what_it_marks():
+    diff = marked_diff("<b>old</b> text", '<script>alert("x")</script> text')
+    assert diff == (
+        "<del>&lt;b&gt;old&lt;/b&gt;</del>"
+        "<ins>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</ins> text"
+    )

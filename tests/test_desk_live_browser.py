@@ -166,6 +166,15 @@ def test_ctrl_s_saves_with_the_plain_save_button(live_server, chromium, jane_sto
     assert "Saved from the keyboard." in saved.body
     assert saved.status == jane_story.status  # Save, not a workflow step
 
+    # The new-story form too.
+    page.goto("/admin/articles/article/add/")
+    page.fill("#id_headline", "A new story saved with Ctrl+S")
+    page.select_option("#id_section", index=1)
+    page.keyboard.press("Control+s")
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert dialogs == []
+    assert Article.objects.filter(headline="A new story saved with Ctrl+S").exists()
+
 
 def test_the_form_works_from_the_keyboard_alone(live_server, chromium, jane_story):
     page = log_in(chromium, live_server.url, "jane")

@@ -16,9 +16,48 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
-  const config = readJson("desk-live-config");
+  // --- Leaving and saving (the add form too) -------------------------------------------
+
+  // Warns before leaving with unsaved changes, except when this form is submitted; Ctrl/Cmd+S
+  // submits it with the plain save button. onSubmit runs as the form is sent.
+  function guardLeavingAndSave(form, isDirty, onSubmit) {
+    let submitting = false;
+    window.addEventListener("submit", function (event) {
+      // On window, so a confirmation that cancelled the submit has already had its say.
+      if (event.target !== form || event.defaultPrevented) return;
+      submitting = true;
+      onSubmit();
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (isDirty() && !submitting) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+    document.addEventListener(
+      "keydown",
+      function (event) {
+        if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+        if (event.key.toLowerCase() !== "s") return;
+        event.preventDefault(); // never the browser's "Save page as"
+        const save = form.querySelector('input[name="_continue"]') || form.querySelector('input[name="_save"]');
+        if (save && !submitting) form.requestSubmit(save);
+      },
+      true
+    );
+    return () => submitting;
+  }
+
   const form = byId("article_form");
-  if (!config || !form) return;
+  if (!form) return;
+  const config = readJson("desk-live-config");
+  if (!config) {
+    // The add form (no story to autosave or share yet): the warning and the shortcut only.
+    let changed = false;
+    form.addEventListener("input", () => { changed = true; });
+    guardLeavingAndSave(form, () => changed, () => null);
+    return;
+  }
   const serverAutosave = readJson("desk-autosave");
   const takeover = readJson("desk-takeover-data");
   const baseInput = form.elements.namedItem("base_version");
@@ -27,7 +66,6 @@
 
   // A save refused (stale, or invalid) re-renders the writer's own unsaved text.
   let dirty = config.refused;
-  let submitting = false;
   let typedSinceBeat = false;
   let lastActivity = Date.now();
   let serverRefuses = false;
@@ -159,7 +197,7 @@
 
   function sendAutosave() {
     serverTimer = null;
-    if (serverRefuses || submitting) return;
+    if (serverRefuses || isSubmitting()) return;
     lastSentAt = Date.now();
     const data = snapshot();
     post(config.autosave_url, { base_version: baseVersion(), data: data })
@@ -202,6 +240,11 @@
   });
   window.addEventListener("online", function () {
     if (dirty) scheduleAutosave();
+  });
+
+  const isSubmitting = guardLeavingAndSave(form, () => dirty, function () {
+    clearTimeout(serverTimer);
+    writeLocal({ submitted: true }); // kept until the reopened form shows the Save went in
   });
 
   // --- Offer to restore an unsaved draft -----------------------------------------------------
@@ -256,36 +299,9 @@
     });
   }
 
-  // --- Leaving and saving -------------------------------------------------------------------
-
-  window.addEventListener("submit", function (event) {
-    // On window, so a confirmation that cancelled the submit has already had its say.
-    if (event.target !== form || event.defaultPrevented) return;
-    submitting = true;
-    clearTimeout(serverTimer);
-    writeLocal({ submitted: true }); // kept until the reopened form shows the Save went in
-  });
-  window.addEventListener("beforeunload", function (event) {
-    if (dirty && !submitting) {
-      event.preventDefault();
-      event.returnValue = "";
-    }
-  });
   window.addEventListener("pagehide", function () {
     post(config.presence_url, { leaving: true }, "POST", true).catch(() => null);
   });
-
-  document.addEventListener(
-    "keydown",
-    function (event) {
-      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
-      if (event.key.toLowerCase() !== "s") return;
-      event.preventDefault(); // never the browser's "Save page as"
-      const save = form.querySelector('input[name="_continue"]') || form.querySelector('input[name="_save"]');
-      if (save && !submitting) form.requestSubmit(save);
-    },
-    true
-  );
 
   // --- Who else is here ------------------------------------------------------------------
 

@@ -163,7 +163,8 @@ def presence_view(model_admin, request: HttpRequest, pk: int) -> JsonResponse:
         for seen in ArticlePresence.others(article, request.user)
     ]
     answer: dict[str, Any] = {"others": others, "version": article.version}
-    if posted.get("base_version") != article.version:
+    base_version = posted.get("base_version")
+    if isinstance(base_version, int) and base_version != article.version:
         # The form is behind the story: say who saved it, so the writer knows before saving.
         answer.update(
             changed_by=person(article.modified_by), changed_at=_clock(article.modified_at)

@@ -319,7 +319,7 @@
       ? "Also on this story now: " + others.map((o) => o.name + (o.typing ? " (editing)" : " (viewing)")).join(", ") + "."
       : "";
     const warning = byId("desk-version-warning");
-    if (answer.changed_by && answer.version > baseVersion() && !takeover) {
+    if (baseInput && answer.changed_by && answer.version > baseVersion() && !takeover) {
       warning.hidden = false;
       warning.textContent =
         answer.changed_by + " saved a newer version at " + answer.changed_at +
@@ -329,7 +329,7 @@
 
   function beat() {
     if (Date.now() - lastActivity <= activeWindowMs) {
-      post(config.presence_url, { typing: typedSinceBeat, base_version: baseVersion() })
+      post(config.presence_url, { typing: typedSinceBeat, base_version: baseInput ? baseVersion() : null })
         .then((answer) => { if (answer.ok) showPresence(answer.body); })
         .catch(() => null);
       typedSinceBeat = false;
@@ -345,6 +345,7 @@
     apply.addEventListener("click", function () {
       fill(takeover.fields);
       if (baseInput) baseInput.value = takeover.base_version;
+      serverRefuses = false; // the form is on the current version again: autosave resumes
       dirty = true;
       writeLocal();
       byId("desk-takeover-done").textContent =

@@ -7,7 +7,8 @@
 (function () {
   const AUTOSAVE_EVERY_MS = 3000;
   const LOCAL_EVERY_MS = 400;
-  // Formset bookkeeping and the buttons are not part of what was typed.
+  // Formset bookkeeping and the buttons are not part of what was typed (nor hidden inputs:
+  // row ids, the version).
   const NOT_TYPED = /^(csrfmiddlewaretoken|base_version|_workflow|_save|_continue|_addanother|workflow_at)$|-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/;
 
   const byId = (id) => document.getElementById(id);
@@ -85,7 +86,7 @@
   function typedFields() {
     return Array.from(form.elements).filter(function (el) {
       return el.name && !NOT_TYPED.test(el.name) &&
-        !["submit", "button", "file", "reset"].includes(el.type);
+        !["submit", "button", "file", "reset", "hidden"].includes(el.type);
     });
   }
 

@@ -30,6 +30,8 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from accounts.models import Author
 from articles import admin_fronts, admin_library  # noqa: F401  (register their models first)
+from articles.desk_live import change_form_context, live_urls
+from articles.desk_state import ArticleAutosave
 from articles.forms import (
     CONFIRMATIONS,
     WORKFLOW_BUTTON,
@@ -356,6 +358,8 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         if change and form.is_significant_update():
             obj.mark_significant_update()
         super().save_model(request, obj, form, change)
+        if change:
+            ArticleAutosave.discard(obj, request.user)  # saved for real: nothing to restore
 
     def get_form(self, request: HttpRequest, obj: Article | None = None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -401,6 +405,7 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk and not (context.get("revert") or context.get("recover")):
             context.update(self._desk_context(request, obj))
+            context.update(change_form_context(request, obj, context["adminform"].form))
         # The rich text editor needs an inline import map; the CSP lets it run by nonce only.
         context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -509,6 +514,7 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
                 view(self.revoke_share_view),
                 name="{}_{}_share_revoke".format(*info),
             ),
+            *live_urls(self),
             *super().get_urls(),
         ]
 

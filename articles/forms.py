@@ -128,6 +128,8 @@ class ArticleAdminForm(forms.ModelForm):
     # While an old revision is restored the row holds that revision's version number; the
     # admin sets the story's real one, read before the restore, for the stale check.
     version_before_restore = None
+    # Set when the save is refused as stale: the story's version now, for the takeover panel.
+    stale_against_version: int | None = None
     slug = forms.CharField(
         max_length=120,
         required=False,
@@ -229,12 +231,14 @@ class ArticleAdminForm(forms.ModelForm):
             version = self.version_before_restore
         if version is None or base_version is None or base_version == version:
             return
+        self.stale_against_version = version
         if base_version > version:
             # No form was ever handed out with this number: the field was edited by hand,
             # which would otherwise pass the check and overwrite whatever was saved since.
             raise forms.ValidationError(
                 "This form does not match any saved version of the story, so nothing was "
-                "saved: open the story again and redo your edit.",
+                "saved. Your text is still in the form below: take the current version and "
+                "re-apply your edits there, then save.",
                 code="stale",
             )
         current = Article.objects.select_related("modified_by").get(pk=self.instance.pk)
@@ -243,7 +247,9 @@ class ArticleAdminForm(forms.ModelForm):
         when = formats.date_format(timezone.localtime(current.modified_at), "j F Y, H:i")
         raise forms.ValidationError(
             "%(who)s changed this story at %(when)s, after you opened it. Your changes were "
-            "not saved, so theirs are not overwritten: open the story again and redo your edit.",
+            "not saved, so theirs are not overwritten. Your text is still in the form below, "
+            "beside what they changed: take the current version and re-apply your edits, "
+            "then save.",
             params={"who": name, "when": when},
             code="stale",
         )

@@ -1260,3 +1260,7 @@ def _story_rows_changed(sender, instance, **kwargs) -> None:
     keyed by the story's modified_at: changed on their own, they date the story too."""
     article_id = getattr(instance, "article_id", None) or instance.content_object_id
     Article.objects.filter(pk=article_id).update(modified_at=timezone.now())
+
+
+# The change form's autosaves and presence (not edits of the story): their own module.
+from articles.desk_state import ArticleAutosave, ArticlePresence  # noqa: E402, F401

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0015_spiked_stories'),
+        ('articles', '0018_autosave_presence'),
     ]
 
     operations = [

@@ -123,6 +123,13 @@ class ActivityLogAdmin(BoundedChangelist, admin.ModelAdmin):
         (who see their own stories' events on the story itself)."""
         return request.user.has_perm(PUBLISH_PERMISSION)
 
+    def get_urls(self):
+        # No add or delete pages at all: a log is not written by hand, and their refusal
+        # (403) would answer even an address that names no event.
+        return [
+            url for url in super().get_urls() if not str(url.name).endswith(("_add", "_delete"))
+        ]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -46,6 +46,7 @@ from articles.models import (
     Section,
     ShareLink,
     Status,
+    describe_changes,
 )
 from articles.paging import BoundedChangelist
 from articles.search import matching, planned_per_query
@@ -357,9 +358,7 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         super().save_related(request, form, formsets, change)
         if not change:
             self._byline_for_writer(request.user, form.instance)
-        changed = self._changed_parts(form, formsets)
-        if changed or not change:
-            form.instance.record_edit(request.user, changed, created=not change)
+        self._log_edit(request, form, formsets, change)
         step = form.workflow_step() if change else ""
         if step:
             note, at = form.cleaned_data["workflow_note"], form.cleaned_data["workflow_at"]
@@ -372,6 +371,20 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         if form_step_pressed(request):
             return self._back_to_story(request, obj)
         return super().response_change(request, obj)
+
+    def _log_edit(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """One activity log event for this save, if it added or changed the story."""
+        keep = getattr(request, "_newsroom_keep_state", None)
+        if keep is not None:  # the whole story was rolled back to a revision and saved
+            recovered = "version" not in keep  # recover_view keeps no version: it had none
+            note = (
+                "Recovered after it was deleted." if recovered else "Restored an earlier version."
+            )
+            form.instance.record_edit(request.user, note, created=recovered)
+        elif not change:
+            form.instance.record_edit(request.user, created=True)
+        elif changed := self._changed_parts(form, formsets):
+            form.instance.record_edit(request.user, describe_changes(changed))
 
     @staticmethod
     def _changed_parts(form, formsets) -> list[str]:

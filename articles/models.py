@@ -622,10 +622,10 @@ class Article(models.Model):
             note=note,
         )
 
-    def record_edit(self, user, changed: list[str], created: bool = False) -> "ArticleEvent":
+    def record_edit(self, user, note: str = "", created: bool = False) -> "ArticleEvent":
         """Note in the activity log that user added the story or saved changes to it
-        (`changed`: what they changed, as the desk names it). Workflow steps record
-        themselves (_move); this is for saves of the story's text and settings."""
+        (`note`: what changed). Workflow steps record themselves (_move); this is for saves
+        of the story's text and settings."""
         state = self.state_label
         return ArticleEvent.objects.create(
             article=self,
@@ -633,7 +633,7 @@ class Article(models.Model):
             action=ArticleEvent.Action.CREATED if created else ArticleEvent.Action.EDITED,
             from_status="" if created else state,
             to_status=state,
-            note="" if created else describe_changes(changed),
+            note=note,
         )
 
     def check_transition(

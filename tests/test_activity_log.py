@@ -98,6 +98,31 @@ def test_bylines_changed_alone_are_an_edit(client, editor):
     assert story.events.get().note == "Changed bylines."
 
 
+def test_restoring_a_revision_and_recovering_a_deleted_story_are_logged(client, editor):
+    client.force_login(editor)
+    data = form_data(client.get(ARTICLE_ADD))
+    data.update(headline="Gas deal signed", section=SectionFactory().pk, kind="news")
+    assert client.post(ARTICLE_ADD, data).status_code == 302
+    story = Article.objects.get()
+    press(client, story, headline="Gas deal signed in Baku")
+    first = Version.objects.get_for_object(story).order_by("pk").first()
+    restore = f"/admin/articles/article/{story.pk}/history/{first.pk}/"
+    assert client.post(restore, form_data(client.get(restore))).status_code == 302
+    latest = story.events.first()
+    assert (latest.action, latest.actor, latest.note) == (
+        "edited",
+        editor,
+        "Restored an earlier version.",
+    )
+
+    client.post(f"/admin/articles/article/{story.pk}/delete/", {"post": "yes"})
+    deleted = Version.objects.get_deleted(Article).first()
+    recover = f"/admin/articles/article/recover/{deleted.pk}/"
+    assert client.post(recover, form_data(client.get(recover))).status_code == 302
+    event = Article.objects.get().events.get()  # the deleted story's events went with it
+    assert (event.action, event.note) == ("created", "Recovered after it was deleted.")
+
+
 def test_spike_and_restore_are_named_by_the_spiked_state():
     assert ArticleEvent.Action.for_move(Status.PUBLISHED, "spiked") == "spiked"
     assert ArticleEvent.Action.for_move("spiked", Status.DRAFT) == "restored"

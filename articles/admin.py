@@ -5,6 +5,7 @@ The admin stays thin. Who may see, edit, delete and move a story is decided by t
 the hooks here only ask them, and the workflow URLs only call them.
 """
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import admin, messages
@@ -29,11 +30,13 @@ from js_asset import Media
 from reversion_compare.admin import CompareVersionAdmin
 
 from accounts.models import Author
-from articles import admin_fronts, admin_library  # noqa: F401  (register their models first)
+from articles import admin_activity, admin_fronts, admin_library  # noqa: F401  (register them first)
+from articles.compare import bylines_in, list_diff, tags_in, word_diff
 from articles.desk_live import change_form_context, live_urls
 from articles.desk_state import ArticleAutosave
 from articles.forms import (
     CONFIRMATIONS,
+    NOT_EDITS,
     WORKFLOW_BUTTON,
     ArticleAdminForm,
     ReasonForm,
@@ -51,9 +54,11 @@ from articles.models import (
     Section,
     ShareLink,
     Status,
+    describe_changes,
 )
 from articles.paging import BoundedChangelist
 from articles.search import matching, planned_per_query
+from articles.text import readable_paragraphs
 
 # Button labels, in the order the workflow panel shows them. Spiking is the Delete link's.
 TRANSITION_LABELS = {
@@ -85,6 +90,20 @@ CONFIRMED = "_confirmed"
 # What the workflow owns. A restored revision brings back the story, never its state:
 # restoring an old draft must not unpublish it, nor an old live version republish it.
 WORKFLOW_FIELDS = ("status", "publish_at", "first_published_at", "updated_at", "version", "slug")
+# Left out of revision compare: the workflow's fields (a restore never brings them back; the
+# Workflow history shows the moves), what a save derives (word_count, search_document), the
+# stamps of who saved when (the history list names each revision's author and time), and
+# taggit's manager (the tags are compared as the revision's tag links, tagged_items).
+COMPARE_EXCLUDE = (
+    *WORKFLOW_FIELDS,
+    "word_count",
+    "search_document",
+    "created_by",
+    "created_at",
+    "modified_by",
+    "modified_at",
+    "tags",
+)
 
 
 def form_step_pressed(request: HttpRequest) -> bool:
@@ -224,6 +243,7 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
     history_latest_first = True
+    compare_exclude = COMPARE_EXCLUDE
     list_per_page = 50
     save_on_top = True
 
@@ -372,10 +392,12 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         )
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        """Save bylines; then take the workflow step whose button saved the form, if any."""
+        """Save bylines and note the edit in the activity log; then take the workflow step
+        whose button saved the form, if any (logged after the edit it follows)."""
         super().save_related(request, form, formsets, change)
         if not change:
             self._byline_for_writer(request.user, form.instance)
+        self._log_edit(request, form, formsets, change)
         step = form.workflow_step() if change else ""
         if step:
             try:
@@ -387,6 +409,33 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         if form_step_pressed(request):
             return self._back_to_story(request, obj)
         return super().response_change(request, obj)
+
+    def _log_edit(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """One activity log event for this save, if it added or changed the story."""
+        keep = getattr(request, "_newsroom_keep_state", None)
+        if keep is not None:  # the whole story was rolled back to a revision and saved
+            recovered = "version" not in keep  # recover_view keeps no version: it had none
+            note = (
+                "Recovered after it was deleted." if recovered else "Restored an earlier version."
+            )
+            form.instance.record_edit(request.user, note, created=recovered)
+        elif not change:
+            form.instance.record_edit(request.user, created=True)
+        elif changed := self._changed_parts(form, formsets):
+            form.instance.record_edit(request.user, describe_changes(changed))
+
+    @staticmethod
+    def _changed_parts(form, formsets) -> list[str]:
+        """What a save changed, as the form names it: its fields' labels, then the inlines
+        (“bylines”). The hidden version and the workflow panel's inputs are no edit."""
+        fields = [
+            form.fields[name].label or name for name in form.changed_data if name not in NOT_EDITS
+        ]
+        return fields + [
+            str(formset.model._meta.verbose_name_plural)
+            for formset in formsets
+            if formset.has_changed()
+        ]
 
     @staticmethod
     def _byline_for_writer(user, article: Article) -> None:
@@ -442,6 +491,11 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
             "delete_spikes": obj.was_ever_published() or obj.is_spiked(),
             "workflow_button_name": WORKFLOW_BUTTON,
             "workflow_events": obj.events.select_related("actor")[:50],
+            "activity_log_url": (
+                reverse("admin:articles_activity_changelist") + f"?article={obj.pk}"
+                if self.has_publish_permission(request)
+                else ""
+            ),
             "preview_url": reverse("articles:preview", args=[obj.pk]),
             "share_links": (
                 obj.share_links.select_related("created_by", "article").prefetch_related("views")[
@@ -820,6 +874,42 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         return HttpResponseRedirect(self._change_url(article) + "#share-links")
 
     # --- History, compare, restore ----------------------------------------------------
+
+    def compare(self, obj: Article, version1, version2):
+        """The changed fields, with the tag links headed as what they are: the tags. The
+        note on fields outside the revisions (marked *) only when such a field is shown."""
+        diff, _unfollowed_anywhere = super().compare(obj, version1, version2)
+        for entry in diff:
+            if getattr(entry["field"], "related_name", None) == "tagged_items":
+                entry["field"] = SimpleNamespace(verbose_name="tags", help_text="")
+        return diff, any(entry["is_related"] and not entry["follow"] for entry in diff)
+
+    def compare_CharField(self, obj_compare) -> str:
+        """Headline, standfirst and the other text fields, word by word."""
+        old, new = obj_compare.to_string()
+        return word_diff([old], [new])
+
+    compare_TextField = compare_CharField
+
+    def compare_body(self, obj_compare) -> str:
+        """The body as the paragraphs readers see, word by word, not its HTML."""
+        old, new = (
+            readable_paragraphs(value if isinstance(value, str) else "")
+            for value in (obj_compare.value1, obj_compare.value2)
+        )
+        return word_diff(old, new)
+
+    def compare_bylines(self, obj_compare) -> str:
+        return list_diff(
+            bylines_in(obj_compare.compare_obj1.version_record),
+            bylines_in(obj_compare.compare_obj2.version_record),
+        )
+
+    def compare_tagged_items(self, obj_compare) -> str:
+        return list_diff(
+            tags_in(obj_compare.compare_obj1.version_record),
+            tags_in(obj_compare.compare_obj2.version_record),
+        )
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
         self._article_for(request, object_id)

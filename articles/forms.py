@@ -151,6 +151,7 @@ class ArticleAdminForm(forms.ModelForm):
             "body",
             "section",
             "kind",
+            "sponsor",
             "tags",
             "featured_image",
             "dateline",

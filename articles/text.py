@@ -4,6 +4,7 @@ import difflib
 import math
 import re
 from html import unescape
+from html.parser import HTMLParser
 
 from anyascii import anyascii
 from django.utils.html import escape, strip_tags
@@ -57,6 +58,58 @@ def unique_slug(
 def plain_text(html: str) -> str:
     """The text of stored HTML with its tags removed and blocks kept apart by a space."""
     return strip_tags(BLOCK_BOUNDARY.sub(" ", html))
+
+
+class _Paragraphs(HTMLParser):
+    """Collects the text of each block of stored HTML; list items start with a bullet or
+    their number."""
+
+    BLOCKS = frozenset("p li h1 h2 h3 h4 h5 h6 blockquote div figcaption td th tr br".split())
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self.current: list[str] = []
+        self.prefix = ""  # a list item's bullet, kept until its text comes (<li><p>…)
+        self.lists: list[list] = []  # [tag, items so far] of each open list
+
+    def _end_paragraph(self) -> None:
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.paragraphs.append(self.prefix + text)
+            self.prefix = ""
+        self.current = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("ul", "ol"):
+            self.lists.append([tag, 0])
+        if tag in self.BLOCKS:
+            self._end_paragraph()
+        if tag == "li":
+            if self.lists and self.lists[-1][0] == "ol":
+                self.lists[-1][1] += 1
+                self.prefix = f"{self.lists[-1][1]}. "
+            else:
+                self.prefix = "• "
+
+    def handle_endtag(self, tag):
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        if tag in self.BLOCKS:
+            self._end_paragraph()
+
+    def handle_data(self, data):
+        self.current.append(data)
+
+
+def readable_paragraphs(html: str) -> list[str]:
+    """Stored HTML as the paragraphs a reader sees, in plain text: one per paragraph,
+    heading, quotation or list item (led by a bullet or number); inline markup dropped."""
+    parser = _Paragraphs()
+    parser.feed(html or "")
+    parser.close()
+    parser._end_paragraph()
+    return parser.paragraphs
 
 
 def word_count(html: str) -> int:

@@ -438,6 +438,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Libraries --------------------------------------------------------------------------
 
 TAGGIT_CASE_INSENSITIVE = True
+# Revision compare tells a changed section or photo by its key: without this, every
+# foreign key of the story is listed as changed whenever anything else in it changed.
+REVERSION_COMPARE_FOREIGN_OBJECTS_AS_ID = True
 
 LOGGING = {
     "version": 1,

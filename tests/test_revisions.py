@@ -72,7 +72,7 @@ def test_editor_sees_history_and_compares_two_versions(client, two_versions):
     )
     assert compare.status_code == 200
     page = compare.content.decode()
-    assert "Oil output falls" in page and "Gas output rises" in page
+    assert "<del>Oil</del> <ins>Gas</ins> output <del>falls</del> <ins>rises</ins>" in page
 
 
 def test_restore_brings_back_text_bylines_and_tags(client, two_versions):

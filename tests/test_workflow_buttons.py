@@ -63,7 +63,10 @@ def test_a_workflow_button_saves_the_unsaved_edit_then_takes_the_step(
     article.refresh_from_db()
     assert article.standfirst == "A standfirst typed just before the button."
     assert article.state_label == result
-    assert article.events.get().to_status == result
+    # The activity log has both: the edit, then the step it was saved with.
+    step, edit = article.events.all()
+    assert step.to_status == result
+    assert (edit.action, edit.note) == ("edited", "Changed standfirst.")
     # The edit went through Save's path: it has a revision of its own.
     assert any(
         v.field_dict["standfirst"] == "A standfirst typed just before the button."

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0015_spiked_stories'),
+        ('articles', '0017_event_actions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -392,7 +393,8 @@ class ArticleQuerySet(models.QuerySet):
         last = last.order_by("-created_at", "-pk")
         return self.annotate(
             **{
-                name: Subquery(last.values("created_at")[:1]),
+                # A story moved without an event (made so in code) is dated by its last save.
+                name: Coalesce(Subquery(last.values("created_at")[:1]), F("modified_at")),
                 f"{name}_note": Subquery(last.values("note")[:1]),
             }
         )
@@ -402,7 +404,7 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.awaiting_review()
             .with_moved_at(Status.IN_REVIEW.label, "submitted_at")
-            .order_by(F("submitted_at").asc(nulls_first=True), "pk")
+            .order_by("submitted_at", "pk")
         )
 
 

@@ -36,6 +36,22 @@ EVENT_FOR_STATE = {
     "Scheduled": Event.SCHEDULED,
     Status.PUBLISHED.label: Event.PUBLISHED,
 }
+# Events that name their step (ArticleEvent.action, where it exists) say it outright: an
+# "edited" event of a scheduled story leads to "Scheduled" too, and is nobody's news.
+EVENT_FOR_ACTION = {
+    "submitted": Event.SUBMITTED,
+    "returned": Event.RETURNED,
+    "scheduled": Event.SCHEDULED,
+    "published": Event.PUBLISHED,
+}
+
+
+def event_kind(event: ArticleEvent) -> str | None:
+    """The notification a workflow event calls for, or None."""
+    action = getattr(event, "action", None)
+    if action is not None:
+        return EVENT_FOR_ACTION.get(action)
+    return EVENT_FOR_STATE.get(event.to_status)
 
 
 _muted = contextvars.ContextVar("desk_notifications_muted", default=False)
@@ -57,7 +73,7 @@ def muted():
 
 
 def _step_taken(sender, instance: ArticleEvent, created: bool, **kwargs) -> None:
-    if created and instance.to_status in EVENT_FOR_STATE and not _muted.get():
+    if created and event_kind(instance) and not _muted.get():
         # robust: the step is committed by then; a failure here is logged, never the
         # editor's error page.
         transaction.on_commit(partial(notify, instance.pk), robust=True)
@@ -68,7 +84,7 @@ def notify(event_id: int) -> list[Notification]:
     from articles.tasks import email_notification
 
     event = ArticleEvent.objects.select_related("article", "actor").filter(pk=event_id).first()
-    kind = EVENT_FOR_STATE.get(event.to_status) if event else None
+    kind = event_kind(event) if event else None
     if kind is None:
         return []
     people = editors() if kind == Event.SUBMITTED else journalists_of(event.article)

@@ -140,12 +140,14 @@ def desk_home(user) -> dict:
     if not user.has_perm("articles.view_article"):
         return {}
     editor = user.has_perm(PUBLISH_PERMISSION)
-    notifications = list(Notification.objects.for_desk(user)[:NOTIFICATIONS_SHOWN])
+    # Unread come first: one more row says whether more are unread than are shown.
+    notifications = list(Notification.objects.for_desk(user)[: NOTIFICATIONS_SHOWN + 1])
+    unread = sum(1 for n in notifications if n.read_at is None)
     return {
         "desk_queues": editor_queues(user) if editor else journalist_queues(user),
         "desk_role": "editor" if editor else "journalist",
-        "desk_notifications": notifications,
-        "desk_unread": sum(1 for n in notifications if n.read_at is None),
+        "desk_notifications": notifications[:NOTIFICATIONS_SHOWN],
+        "desk_unread": f"{NOTIFICATIONS_SHOWN}+" if unread > NOTIFICATIONS_SHOWN else unread,
         "desk_zone": settings.TIME_ZONE,
     }
 

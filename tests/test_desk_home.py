@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from articles.desk import QUEUE_LENGTH
+from articles.desk import NOTIFICATIONS_SHOWN, QUEUE_LENGTH
 from articles.models import Notification
 from tests.factories import ArticleFactory, UserFactory
 
@@ -231,6 +231,16 @@ def test_notifications_are_on_top_unread_first(client, journalist, other_journal
     assert page.index("Notifications") < page.index("My drafts")
     assert shown_notifications(page) == ["Newest, unread", "Older, unread", "Read already"]
     assert "(2 unread)" in page
+
+
+def test_many_unread_notifications_are_counted_past_those_shown(client, journalist):
+    story = mine(journalist, "Ferry timetable changes")
+    for n in range(NOTIFICATIONS_SHOWN + 1):
+        notification(journalist, f"Message {n}", article=story)
+    client.force_login(journalist)
+    page = client.get(HOME).content.decode()
+    assert len(shown_notifications(page)) == NOTIFICATIONS_SHOWN
+    assert f"({NOTIFICATIONS_SHOWN}+ unread)" in page
 
 
 def test_mark_one_and_then_all_as_read(client, journalist):

@@ -52,11 +52,12 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         register_revisions()
 
-        from articles import invalidation, photo_access, search, sitemap_summary
+        from articles import invalidation, notifications, photo_access, search, sitemap_summary
 
         search.connect_signals()
         connection_created.connect(search.register_sqlite_fold, dispatch_uid="search-sqlite")
         invalidation.connect()
         photo_access.connect()
         sitemap_summary.connect()
+        notifications.connect()
         post_migrate.connect(sync_site, sender=self, dispatch_uid="articles-sync-site")

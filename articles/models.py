@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -388,6 +388,39 @@ class ArticleQuerySet(models.QuerySet):
         """Stories taken down after publication, withdrawn or spiked: their addresses
         answer 410 Gone."""
         return self.filter(status__in=GONE)
+
+    # --- The desk home's queues (articles.desk) ------------------------------------------
+
+    def drafts(self):
+        return self.filter(status=Status.DRAFT)
+
+    def returned(self):
+        return self.filter(status=Status.RETURNED)
+
+    def published_since(self, start: dt.datetime):
+        """Live stories that went live at or after start (the newsroom's day: desk home)."""
+        return self.live().filter(publish_at__gte=start)
+
+    def with_moved_at(self, to_status: str, name: str):
+        """Annotate `name` with when the story last moved to to_status (a state label as
+        ArticleEvent records it, e.g. "In review"), and `name`_note with that step's note."""
+        last = ArticleEvent.objects.filter(article=OuterRef("pk"), to_status=to_status)
+        last = last.order_by("-created_at", "-pk")
+        return self.annotate(
+            **{
+                # A story moved without an event (made so in code) is dated by its last save.
+                name: Coalesce(Subquery(last.values("created_at")[:1]), F("modified_at")),
+                f"{name}_note": Subquery(last.values("note")[:1]),
+            }
+        )
+
+    def waiting_longest_first(self):
+        """Stories in review, the one submitted longest ago first (`submitted_at`)."""
+        return (
+            self.awaiting_review()
+            .with_moved_at(Status.IN_REVIEW.label, "submitted_at")
+            .order_by("submitted_at", "pk")
+        )
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
@@ -1365,6 +1398,67 @@ def _story_rows_changed(sender, instance, **kwargs) -> None:
     keyed by the story's modified_at: changed on their own, they date the story too."""
     article_id = getattr(instance, "article_id", None) or instance.content_object_id
     Article.objects.filter(pk=article_id).update(modified_at=timezone.now())
+
+
+# --- The desk's notifications ----------------------------------------------------------------
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_desk(self, user):
+        """user's notifications for the desk home: unread first, then newest first."""
+        return (
+            self.filter(recipient=user)
+            .select_related("article")
+            .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
+        )
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def mark_read(self) -> int:
+        return self.unread().update(read_at=timezone.now())
+
+
+class Notification(models.Model):
+    """A workflow step told to one person: on their desk home, and by e-mail (sent by the
+    job queue's worker, articles.tasks). Made by articles.notifications."""
+
+    class Event(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        RETURNED = "returned", "Returned to authors"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_notifications"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    workflow_event = models.ForeignKey(
+        ArticleEvent, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.CharField(max_length=12, choices=Event.choices)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.message[:80]
+
+    def email_subject(self) -> str:
+        return f"{self.get_event_display()}: {self.article.headline}"
+
+    def email_body(self) -> str:
+        change_url = reverse("admin:articles_article_change", args=[self.article_id])
+        return f"{self.message}\n\nOpen the story: {settings.SITE_URL}{change_url}\n"
 
 
 # The change form's autosaves and presence (not edits of the story): their own module.

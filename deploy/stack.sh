@@ -2,11 +2,11 @@
 # `make stack`: the demo newsroom served the production way on this machine.
 #   Varnish    http://127.0.0.1:${STACK_PORT:-8080}          (deploy/varnish/run.sh)
 #   gunicorn   http://127.0.0.1:${STACK_BACKEND_PORT:-8081}  DEBUG=0, collected static files
+#   worker     manage.py db_worker: the job queue (the desk's notification mail)
 #   database   DATABASE_URL (unset: the SQLite file var/newsroom.sqlite3, as `make run`)
 #   cache      REDIS_URL (unset: redis://127.0.0.1:6379/0 if a Redis answers there)
 # Migrates, loads the demo newsroom (once; prints the logins) and stops everything it started
-# on Ctrl-C or SIGTERM. There is no job queue in the project yet, so there is no worker to
-# start here; when one comes, it is started and stopped beside gunicorn below.
+# on Ctrl-C or SIGTERM. Mail goes where EMAIL_URL says (unset: printed here, by the worker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -39,7 +39,9 @@ export DEBUG=0 \
   STATIC_ROOT="${STATIC_ROOT:-$STATE/static}" \
   SERVE_MEDIA=1 \
   ACCESS_LOG="${ACCESS_LOG:--}" \
-  TRUSTED_PROXY_COUNT="${TRUSTED_PROXY_COUNT:-1}"  # Varnish adds the client to X-Forwarded-For
+  TRUSTED_PROXY_COUNT="${TRUSTED_PROXY_COUNT:-1}" \
+  TASKS_BACKEND=database  # jobs wait in the database for the worker below
+# Varnish adds the client to X-Forwarded-For (TRUSTED_PROXY_COUNT).
 # Plain http on loopback: no TLS redirect, no HSTS. Media: Django serves /media/ here, through
 # Varnish (docker compose has nginx for it).
 export SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0
@@ -49,14 +51,14 @@ echo "== database: ${DATABASE_URL:-sqlite (var/newsroom.sqlite3)}; cache: ${REDI
 "$PY" manage.py collectstatic --noinput -v 0
 "$PY" manage.py load_demo
 
-GUNICORN_PID="" VARNISH_PID=""
+GUNICORN_PID="" VARNISH_PID="" WORKER_PID=""
 VARNISH_DIR="$(mktemp -d "${TMPDIR:-/tmp}/newsroom-stack-varnish.XXXXXX")"
 stop() {
   trap - INT TERM EXIT
-  for pid in $VARNISH_PID $GUNICORN_PID; do
+  for pid in $VARNISH_PID $GUNICORN_PID $WORKER_PID; do
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in $VARNISH_PID $GUNICORN_PID; do
+  for pid in $VARNISH_PID $GUNICORN_PID $WORKER_PID; do
     wait "$pid" 2>/dev/null || true
   done
   rm -rf "$VARNISH_DIR"
@@ -68,6 +70,9 @@ trap 'exit 143' TERM
 
 "$PY" -m gunicorn -c gunicorn.conf.py --bind "127.0.0.1:$BACKEND_PORT" newsroom.wsgi &
 GUNICORN_PID=$!
+# The job queue's worker; on SIGTERM it finishes the job it is running, then stops.
+"$PY" manage.py db_worker --no-reload &
+WORKER_PID=$!
 for _ in $(seq 150); do
   "$PY" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$BACKEND_PORT/healthz', timeout=2)" \
     2>/dev/null && break
@@ -79,11 +84,13 @@ VARNISH_PID=$!
 
 echo
 echo "== The newsroom through Varnish: $URL/   Admin: $URL/admin/"
-echo "   gunicorn behind it: http://127.0.0.1:$BACKEND_PORT/   Ctrl-C stops both."
-# Whichever stops first, the other is stopped too (the EXIT trap). make does not pass a
+echo "   gunicorn behind it: http://127.0.0.1:$BACKEND_PORT/   the job queue's worker beside it."
+echo "   Ctrl-C stops all three."
+# Whichever stops first, the others are stopped too (the EXIT trap). make does not pass a
 # SIGTERM on to its recipe: when the parent (make) is gone, stop as if signalled.
 PARENT=$PPID
-while kill -0 "$GUNICORN_PID" 2>/dev/null && kill -0 "$VARNISH_PID" 2>/dev/null; do
+while kill -0 "$GUNICORN_PID" 2>/dev/null && kill -0 "$VARNISH_PID" 2>/dev/null \
+  && kill -0 "$WORKER_PID" 2>/dev/null; do
   [ "$(ps -o ppid= -p $$ | tr -d ' ')" = "$PARENT" ] || exit 143
   sleep 1 &
   wait $! || true

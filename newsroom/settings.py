@@ -45,7 +45,8 @@ SITE_TWITTER = env.str("SITE_TWITTER", default="@caspianherald")
 SITE_LANGUAGE = env.str("LANGUAGE_CODE", default="en").split("-")[0]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the desk home as its index (newsroom.admin_site).
+    "newsroom.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "articles",
     # Last, as its documentation asks: it watches the login signals the others send.
@@ -412,8 +415,8 @@ if SESSION_IDLE_MINUTES < 2 or SESSION_MAX_HOURS < 1:
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Mail (password resets): EMAIL_URL such as smtp+tls://user:password@mail.example.com:587;
-# unset, mail is printed to the console (make run).
+# Mail (password resets, the desk's notifications): EMAIL_URL such as
+# smtp+tls://user:password@mail.example.com:587; unset, mail is printed to the console.
 try:
     _email = env.email_url("EMAIL_URL", default="consolemail://")
 except (environ.ImproperlyConfigured, ValueError, KeyError) as exc:
@@ -424,6 +427,19 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"newsroom@{_site.hostname}")
 # A reset link works once, for this long.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_MINUTES", default=60) * 60
+
+# The job queue (django-tasks, Django 6's tasks framework): work that must not hold up a
+# request, such as the desk's notification mail. "database": jobs are rows that
+# `manage.py db_worker` runs (production, `make stack`, docker compose); "immediate": each job
+# runs right away in the process that queued it, after the commit (`make run`: no worker).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate" if DEBUG else "database")
+_task_backends = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _task_backends:
+    stop("TASKS_BACKEND is database (a worker runs the jobs) or immediate (no worker).")
+TASKS = {"default": {"BACKEND": _task_backends[TASKS_BACKEND]}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

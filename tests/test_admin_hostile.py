@@ -110,8 +110,14 @@ def test_no_changelist_answers_500_to_hostile_parameters(client, boss, url):
 
 @pytest.mark.parametrize("url", _registered())
 @pytest.mark.parametrize("object_id", ["abc", "1.5", "99999999999999999999999", "%00", "-1"])
-def test_change_views_with_a_bad_id_answer_404_or_a_redirect(client, boss, url, object_id):
+def test_change_views_with_a_bad_id_answer_404_or_a_redirect(client, rf, boss, url, object_id):
     answers = {view: client.get(f"{url}{object_id}/{view}/").status_code for view in VIEWS}
+    # A list no one may delete from (the job queue's results, the activity log) refuses its
+    # delete view, or first says there is no such row, as Django's own delete view does.
+    request = rf.get(url)
+    request.user = boss
+    if not _admin_for(url).has_delete_permission(request):
+        assert answers.pop("delete") in (302, 403, 404)
     assert {v: s for v, s in answers.items() if s not in (302, 404)} == {}
 
 

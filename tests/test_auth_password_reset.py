@@ -1,15 +1,12 @@
 """The password reset by e-mail, through a real SMTP server on loopback (aiosmtpd): the link
 arrives and works once, and the page says the same for addresses that have no account."""
 
-import email
-import email.policy
 import re
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.factories import EditorFactory, JournalistFactory, UserFactory
-from tests.servers import free_port
+from tests.mail import smtp_server
 from tests.signin import authenticator, code
 
 RESET = "/admin/password_reset/"
@@ -18,28 +15,14 @@ NEW_PASSWORD = "ferry timetable at dawn"
 pytestmark = pytest.mark.django_db
 
 
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 OK"
-
-
 @pytest.fixture
 def inbox(settings):
     """A real mail server on a loopback port, the site's SMTP backend pointed at it."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield handler.messages
-    controller.stop()
+    with smtp_server() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        yield server.messages
 
 
 def the_link(message) -> str:

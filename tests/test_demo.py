@@ -21,6 +21,7 @@ from articles.models import (
     Byline,
     Correction,
     Image,
+    Notification,
     Section,
     Status,
 )
@@ -156,3 +157,12 @@ def test_demo_covers_every_status_and_the_public_site_shows_only_live_stories(db
     for url in ("/pages/about/", "/pages/editorial-standards/", "/pages/corrections-policy/"):
         assert client.get(url).status_code == 200, url
     assert client.get("/pages/contact/").status_code == 200
+
+
+def test_the_demos_history_tells_no_one(db, django_capture_on_commit_callbacks, mailoutbox):
+    """Its stories were submitted, returned and published as it loaded: no news for anyone,
+    and `make run` prints the logins without two dozen mails after them."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _load()
+    assert not Notification.objects.exists()
+    assert mailoutbox == []

@@ -108,6 +108,29 @@ def test_compose_migrates_once_in_a_one_off_service_that_web_waits_for():
     assert migrate["environment"]["DATABASE_URL"] == web["environment"]["DATABASE_URL"]
 
 
+def test_compose_runs_the_job_queues_worker_beside_web():
+    services = _compose()["services"]
+    worker, web = services["worker"], services["web"]
+    assert _command(worker).startswith("python manage.py db_worker")
+    assert "--reload" not in _command(worker).replace("--no-reload", "")
+    assert worker["build"] == web["build"]
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    # The same database and mail settings as web, and jobs kept in the database for it.
+    assert worker["environment"] == services["migrate"]["environment"]
+    assert worker["environment"]["DATABASE_URL"] == web["environment"]["DATABASE_URL"]
+    assert web["environment"]["TASKS_BACKEND"] == "database"
+    assert "ports" not in worker
+
+
+def test_make_stack_starts_the_worker_and_stops_it_with_the_rest():
+    script = (ROOT / "deploy" / "stack.sh").read_text()
+    assert "manage.py db_worker --no-reload &" in script
+    assert "TASKS_BACKEND=database" in script
+    assert re.search(r"for pid in [^;]*\$WORKER_PID; do\s+kill -TERM", script)
+    assert 'kill -0 "$WORKER_PID"' in script  # a worker that dies stops the stack too
+
+
 def test_compose_web_publishes_no_port_so_it_scales():
     services = _compose()["services"]
     assert "ports" not in services["web"], "a published web port collides under --scale web=N"

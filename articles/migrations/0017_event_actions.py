@@ -48,7 +48,7 @@ def name_old_actions(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False  # each batch commits on its own; CREATE INDEX CONCURRENTLY needs no transaction
 
-    dependencies = [("articles", "0015_spiked_stories")]
+    dependencies = [("articles", "0016_desk_notifications")]
 
     operations = [
         migrations.AddField(

@@ -28,6 +28,7 @@ from reversion_compare.admin import CompareVersionAdmin
 
 from accounts.models import Author
 from articles import admin_library  # noqa: F401  (registers the library models first)
+from articles.desk_time import desk_time, zone_label
 from articles.forms import WORKFLOW_BUTTON, ArticleAdminForm, ShareLinkForm, WorkflowForm
 from articles.models import (
     EDITOR_ONLY_FIELDS,
@@ -57,6 +58,16 @@ WORKFLOW_FIELDS = ("status", "publish_at", "first_published_at", "updated_at", "
 
 def form_step_pressed(request: HttpRequest) -> bool:
     return bool(request.POST.get(WORKFLOW_BUTTON))
+
+
+def desk_time_display(field: str, label: str):
+    """A read-only time of the story as the desk reads it: its zone named, 24-hour."""
+
+    @admin.display(description=label, ordering=field)
+    def shown(self, obj: Article) -> str:
+        return desk_time(getattr(obj, field), with_zone=True)
+
+    return shown
 
 
 class ParentEditableMixin:
@@ -156,7 +167,8 @@ class MineFilter(admin.SimpleListFilter):
 class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline]
-    list_display = ["headline", "state", "section", "byline", "publish_at", "modified_at"]
+    list_display = ["story_headline", "state", "section", "byline", "publish_at", "modified_at"]
+    list_display_links = ["story_headline"]
     list_filter = [
         StatusFilter,
         ("section", SectionFilter),
@@ -172,13 +184,13 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
     autocomplete_fields = ["featured_image"]
     readonly_fields = [
         "state",
-        "publish_at",
-        "first_published_at",
-        "updated_at",
+        "publish_time",
+        "first_published_time",
+        "updated_time",
         "reading_time",
         "created_by",
         "modified_by",
-        "modified_at",
+        "modified_time",
     ]
     actions = ["submit_selected", "publish_selected", "unpublish_selected"]
     change_form_template = "admin/articles/article/change_form.html"
@@ -214,6 +226,13 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
             return matching(queryset, search_term), False
         return super().get_search_results(request, queryset, search_term)
 
+    @admin.display(description="Headline", ordering="headline")
+    def story_headline(self, obj: Article) -> str:
+        """At most three lines in the list (desk.css); the whole headline as its tooltip."""
+        return format_html(
+            '<span class="desk-list-headline" title="{}">{}</span>', obj.headline, obj.headline
+        )
+
     @admin.display(description="Status", ordering="status")
     def state(self, obj: Article) -> str:
         return obj.state_label
@@ -221,6 +240,11 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
     @admin.display(description="Byline")
     def byline(self, obj: Article) -> str:
         return ", ".join(author.name for author in obj.authors) or "–"
+
+    publish_time = desk_time_display("publish_at", "Publish at")
+    first_published_time = desk_time_display("first_published_at", "First published")
+    updated_time = desk_time_display("updated_at", "Last significant update")
+    modified_time = desk_time_display("modified_at", "Last saved")
 
     @admin.display(description="Length")
     def reading_time(self, obj: Article) -> str:
@@ -234,6 +258,8 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
             ("Returned to me", "status=returned&mine=yes"),
         ]
         context = {
+            # The list needs the width of a laptop screen; the menu is in the breadcrumbs.
+            "is_nav_sidebar_enabled": False,
             "queues": queues,
             "can_recover": self.has_publish_permission(request),
             **(extra_context or {}),
@@ -260,26 +286,27 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         return readonly
 
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None):
-        first = ["headline", "slug", "standfirst", "body"]
+        """In the order a story is written on deadline, for a 1366x768 screen: the headline
+        at full width, then section and kind beside the bylines (the change form template
+        puts the byline rows next to the "desk-credits" fieldset), the standfirst and a tall
+        body editor; the photo and tags below it; placement, the address and search engine
+        fields folded away; the read-only times last."""
+        text = ["standfirst", "body"]
         if obj is not None:
-            first.append("base_version")
+            text.append("base_version")
         fieldsets = [
-            (None, {"fields": first}),
+            (None, {"fields": ["headline"], "classes": ["desk-headline"]}),
+            (None, {"fields": [("section", "kind")], "classes": ["desk-credits"]}),
+            (None, {"fields": text, "classes": ["desk-text"]}),
+        ]
+        if obj is not None and obj.is_live() and self.has_change_permission(request, obj):
+            fieldsets.append(("This story is live", {"fields": ["update_kind"]}))
+        fieldsets += [
+            ("Photo and tags", {"fields": ["featured_image", "tags", "dateline"]}),
+            ("Placement", {"fields": [("is_lead", "is_breaking")], "classes": ["collapse"]}),
             (
-                "Placement",
-                {
-                    "fields": [
-                        ("section", "kind"),
-                        "tags",
-                        "featured_image",
-                        "dateline",
-                        ("is_lead", "is_breaking"),
-                    ]
-                },
-            ),
-            (
-                "Search engines",
-                {"fields": ["meta_title", "meta_description"], "classes": ["collapse"]},
+                "Address and search engines",
+                {"fields": ["slug", "meta_title", "meta_description"], "classes": ["collapse"]},
             ),
         ]
         if obj is not None:
@@ -288,16 +315,16 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
                     "Status",
                     {
                         "fields": [
-                            ("state", "publish_at"),
-                            ("first_published_at", "updated_at"),
+                            ("state", "publish_time"),
+                            ("first_published_time", "updated_time"),
                             "reading_time",
-                            ("created_by", "modified_by", "modified_at"),
-                        ]
+                            ("created_by", "modified_by", "modified_time"),
+                        ],
+                        "description": f"Times are the newsroom's ({zone_label()}), "
+                        "on a 24-hour clock.",
                     },
                 )
             )
-            if obj.is_live() and self.has_change_permission(request, obj):
-                fieldsets.insert(0, ("This story is live", {"fields": ["update_kind"]}))
         return fieldsets
 
     def get_object(self, request: HttpRequest, object_id: str, from_field=None):
@@ -362,6 +389,9 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk and not (context.get("revert") or context.get("recover")):
             context.update(self._desk_context(request, obj))
+        # The story needs the whole width of a laptop screen (a 110-character headline, the
+        # body); the admin's menu is one click away in the breadcrumbs.
+        context["is_nav_sidebar_enabled"] = False
         # The rich text editor needs an inline import map; the CSP lets it run by nonce only.
         context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -380,10 +410,13 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
             if name in transitions
         ]
         can_share = request.user.has_perm("articles.add_sharelink")
+        events = list(obj.events.select_related("actor")[:50])
         return {
             "workflow_buttons": buttons,
             "workflow_button_name": WORKFLOW_BUTTON,
-            "workflow_events": obj.events.select_related("actor")[:50],
+            "workflow_events": events,
+            # Shown above the form: what the last person to move the story had to say.
+            "latest_note": next((event for event in events if event.note.strip()), None),
             "preview_url": reverse("articles:preview", args=[obj.pk]),
             "share_links": (
                 obj.share_links.select_related("created_by", "article").prefetch_related("views")[

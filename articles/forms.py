@@ -159,7 +159,9 @@ class ArticleAdminForm(forms.ModelForm):
     def _count_headline(self) -> None:
         """The headline box counts against the limit as you type (headline_count.js) and lets
         you type past it to see by how much; the model's max_length refuses the save."""
-        headline = self.fields["headline"]
+        headline = self.fields.get("headline")
+        if headline is None:  # read-only for this user
+            return
         attrs = headline.widget.attrs
         attrs["data-count-limit"] = attrs.pop("maxlength", headline.max_length)
         attrs["class"] = "vTextField desk-headline-input"

@@ -149,6 +149,8 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._count_headline()
+        # The change form names the zone and the format beside the box (change_form.html).
+        self.fields["workflow_at"].widget.attrs["aria-describedby"] = "workflow-at-help"
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
             self.fields["base_version"].required = True

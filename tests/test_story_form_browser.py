@@ -2,6 +2,7 @@
 fold, the headline's live count, the story list's row height, and real pastes from a word
 processor into the body editor."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,8 @@ PASTE = """([html, files]) => {
 
 
 def laptop_page(chromium, live_server, username):
-    page = log_in(chromium, live_server.url, username)
-    page.set_viewport_size(LAPTOP)
-    return page
+    # en-US: the locale in which Chromium's own date and time inputs show a 12-hour clock.
+    return log_in(chromium, live_server.url, username, viewport=LAPTOP, locale="en-US")
 
 
 def story_in_review():
@@ -154,3 +154,20 @@ def test_pasted_images_are_refused_with_a_pointer_to_the_photo_library(live_serv
     page.evaluate(PASTE, ["", ["photo.png"]])
     expect(refusal).to_be_visible()
     assert "<img src" not in editor.inner_html()
+
+
+def test_an_editor_in_an_en_us_browser_schedules_on_a_24_hour_clock(live_server, chromium):
+    """Chromium in en-US shows datetime-local as 12-hour; the desk's box reads the same in
+    every locale."""
+    article = story_in_review()
+    page = laptop_page(chromium, live_server, "eddie")
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+
+    page.fill("#id_workflow_at", "2031-05-04 21:30")
+    page.get_by_role("button", name="Schedule", exact=True).click()
+
+    expect(page.locator("#workflow-title")).to_have_text(
+        "Workflow: Scheduled for 4 May 2031, 21:30 (Asia/Baku, UTC+04:00)"
+    )
+    article.refresh_from_db()
+    assert article.publish_at == dt.datetime(2031, 5, 4, 17, 30, tzinfo=dt.UTC)

@@ -287,7 +287,7 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None):
         """In the order a story is written on deadline, for a 1366x768 screen: the headline
-        at full width, then section and kind beside the bylines (the change form template
+        at full width, then section, kind and dateline beside the bylines (the change form template
         puts the byline rows next to the "desk-credits" fieldset), the standfirst and a tall
         body editor; the photo and tags below it; placement, the address and search engine
         fields folded away; the read-only times last."""
@@ -296,13 +296,13 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
             text.append("base_version")
         fieldsets = [
             (None, {"fields": ["headline"], "classes": ["desk-headline"]}),
-            (None, {"fields": [("section", "kind")], "classes": ["desk-credits"]}),
+            (None, {"fields": [("section", "kind"), "dateline"], "classes": ["desk-credits"]}),
             (None, {"fields": text, "classes": ["desk-text"]}),
         ]
         if obj is not None and obj.is_live() and self.has_change_permission(request, obj):
             fieldsets.append(("This story is live", {"fields": ["update_kind"]}))
         fieldsets += [
-            ("Photo and tags", {"fields": ["featured_image", "tags", "dateline"]}),
+            ("Photo and tags", {"fields": ["featured_image", "tags"]}),
             ("Placement", {"fields": [("is_lead", "is_breaking")], "classes": ["collapse"]}),
             (
                 "Address and search engines",

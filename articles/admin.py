@@ -287,10 +287,10 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None):
         """In the order a story is written on deadline, for a 1366x768 screen: the headline
-        at full width, then section, kind and dateline beside the bylines (the change form template
-        puts the byline rows next to the "desk-credits" fieldset), the standfirst and a tall
-        body editor; the photo and tags below it; placement, the address and search engine
-        fields folded away; the read-only times last."""
+        at full width, then section, kind and dateline beside the bylines (the change form
+        template puts the byline rows next to the "desk-credits" fieldset), the standfirst
+        and a tall body editor; the photo and tags below it; placement, the address and
+        search engine fields folded away; the read-only times last."""
         text = ["standfirst", "body"]
         if obj is not None:
             text.append("base_version")

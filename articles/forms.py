@@ -56,7 +56,6 @@ class DeskTimeInput(forms.DateTimeInput):
             "placeholder": "YYYY-MM-DD HH:MM",
             "pattern": r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}",
             "title": "Year-month-day, then the time on a 24-hour clock, e.g. 2031-05-04 09:30",
-            "inputmode": "numeric",
             "autocomplete": "off",
             "size": 17,
             "class": "desk-time-input",

@@ -230,7 +230,15 @@ export const DeskPasteCleanup = Extension.create({
   name: "deskPasteCleanup",
 
   addProseMirrorPlugins() {
+    // Set while the pasted or dropped HTML is cleaned, read when it is inserted.
     let refusedImage = false
+    function refuseImages(view, data, slice) {
+      const refused = refusedImage || clipboardHasImageFile(data)
+      refusedImage = false
+      showRefusal(view, refused)
+      // Only a picture was on the clipboard: nothing is inserted.
+      return refused && slice.content.size === 0
+    }
     return [
       new Plugin({
         props: {
@@ -239,19 +247,8 @@ export const DeskPasteCleanup = Extension.create({
             refusedImage = cleaned.hadImage
             return cleaned.html
           },
-          handlePaste(view, event, slice) {
-            const data = event.clipboardData
-            const refused = refusedImage || clipboardHasImageFile(data)
-            refusedImage = false
-            showRefusal(view, refused)
-            // Only a picture was on the clipboard: nothing is inserted.
-            return refused && slice.content.size === 0
-          },
-          handleDrop(view, event) {
-            if (!clipboardHasImageFile(event.dataTransfer)) return false
-            showRefusal(view, true)
-            return true
-          },
+          handlePaste: (view, event, slice) => refuseImages(view, event.clipboardData, slice),
+          handleDrop: (view, event, slice) => refuseImages(view, event.dataTransfer, slice),
         },
       }),
     ]

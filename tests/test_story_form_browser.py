@@ -63,6 +63,8 @@ def test_the_story_form_fits_the_job_at_1366x768(live_server, chromium):
     article = story_in_review()
     page = laptop_page(chromium, live_server, "eddie")
     page.goto(f"/admin/articles/article/{article.pk}/change/")
+    editor = page.locator(".ProseMirror[contenteditable=true]")
+    expect(editor).to_be_visible()  # measured once the editor is made after the page loads
 
     headline = page.locator("#id_headline")
     sizes = headline.evaluate("e => [e.scrollWidth, e.clientWidth]")
@@ -70,7 +72,6 @@ def test_the_story_form_fits_the_job_at_1366x768(live_server, chromium):
     for selector in ("#workflow-title", "#bylines-group", "#id_section"):
         box = page.locator(selector).bounding_box()
         assert box["y"] + box["height"] < LAPTOP["height"], selector
-    editor = page.locator(".ProseMirror[contenteditable=true]")
     box = editor.bounding_box()
     assert box["y"] < LAPTOP["height"], f"the body editor starts below the fold: {box}"
     assert box["height"] >= 0.55 * LAPTOP["height"]
@@ -115,6 +116,7 @@ def test_pastes_from_word_and_google_docs_come_in_clean(live_server, chromium):
     page = laptop_page(chromium, live_server, "jane")
     page.goto("/admin/articles/article/add/")
     editor = page.locator(".ProseMirror[contenteditable=true]")
+    expect(editor).to_be_visible()  # the editor is made after the page loads
 
     page.evaluate(PASTE, [WORD_LISTS, []])
     html = editor.inner_html()
@@ -144,6 +146,7 @@ def test_pasted_images_are_refused_with_a_pointer_to_the_photo_library(live_serv
     page.goto("/admin/articles/article/add/")
     editor = page.locator(".ProseMirror[contenteditable=true]")
     refusal = page.locator(".desk-paste-refused")
+    expect(editor).to_be_visible()
 
     page.evaluate(PASTE, ['<p>Caption text</p><p><img src="/static/x.png" alt="x"></p>', []])
     expect(refusal).to_be_visible()

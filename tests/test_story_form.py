@@ -41,7 +41,7 @@ def test_fieldsets_follow_the_order_a_story_is_written_in(client, editor, journa
 
     layout = fieldset_layout(response)
     fields = [name for _, names, _ in layout for name in names]
-    assert fields[:5] == ["headline", "section", "kind", "standfirst", "body"]
+    assert fields[:6] == ["headline", "section", "kind", "dateline", "standfirst", "body"]
     assert fields.index("featured_image") > fields.index("body")
     folded = {name: classes for name, _, classes in layout if "collapse" in classes}
     assert set(folded) == {"Placement", "Address and search engines"}

@@ -34,6 +34,7 @@ from articles import admin_activity, admin_fronts, admin_library  # noqa: F401  
 from articles.compare import bylines_in, list_diff, tags_in, word_diff
 from articles.desk_live import change_form_context, live_urls
 from articles.desk_state import ArticleAutosave
+from articles.desk_time import desk_time, zone_label
 from articles.forms import (
     CONFIRMATIONS,
     NOT_EDITS,
@@ -108,6 +109,16 @@ COMPARE_EXCLUDE = (
 
 def form_step_pressed(request: HttpRequest) -> bool:
     return bool(request.POST.get(WORKFLOW_BUTTON))
+
+
+def desk_time_display(field: str, label: str):
+    """A read-only time of the story as the desk reads it: its zone named, 24-hour."""
+
+    @admin.display(description=label, ordering=field)
+    def shown(self, obj: Article) -> str:
+        return desk_time(getattr(obj, field), with_zone=True)
+
+    return shown
 
 
 class ParentEditableMixin:
@@ -210,7 +221,8 @@ class MineFilter(admin.SimpleListFilter):
 class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
     form = ArticleAdminForm
     inlines = [BylineInline]
-    list_display = ["headline", "state", "section", "byline", "publish_at", "modified_at"]
+    list_display = ["story_headline", "state", "section", "byline", "publish_at", "modified_at"]
+    list_display_links = ["story_headline"]
     list_filter = [
         StatusFilter,
         ("section", SectionFilter),
@@ -226,13 +238,13 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
     autocomplete_fields = ["featured_image"]
     readonly_fields = [
         "state",
-        "publish_at",
-        "first_published_at",
-        "updated_at",
+        "publish_time",
+        "first_published_time",
+        "updated_time",
         "reading_time",
         "created_by",
         "modified_by",
-        "modified_at",
+        "modified_time",
     ]
     actions = [
         "submit_selected",
@@ -276,6 +288,13 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
             return matching(queryset, search_term), False
         return super().get_search_results(request, queryset, search_term)
 
+    @admin.display(description="Headline", ordering="headline")
+    def story_headline(self, obj: Article) -> str:
+        """At most three lines in the list (desk.css); the whole headline as its tooltip."""
+        return format_html(
+            '<span class="desk-list-headline" title="{}">{}</span>', obj.headline, obj.headline
+        )
+
     @admin.display(description="Status", ordering="status")
     def state(self, obj: Article) -> str:
         return obj.state_label
@@ -283,6 +302,11 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
     @admin.display(description="Byline")
     def byline(self, obj: Article) -> str:
         return ", ".join(author.name for author in obj.authors) or "–"
+
+    publish_time = desk_time_display("publish_at", "Publish at")
+    first_published_time = desk_time_display("first_published_at", "First published")
+    updated_time = desk_time_display("updated_at", "Last significant update")
+    modified_time = desk_time_display("modified_at", "Last saved")
 
     @admin.display(description="Length")
     def reading_time(self, obj: Article) -> str:
@@ -296,6 +320,8 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
             ("Returned to me", "status=returned&mine=yes"),
         ]
         context = {
+            # The list needs the width of a laptop screen; the menu is in the breadcrumbs.
+            "is_nav_sidebar_enabled": False,
             "queues": queues,
             "can_recover": self.has_publish_permission(request),
             **(extra_context or {}),
@@ -322,26 +348,33 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         return readonly
 
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None):
-        first = ["headline", "slug", "standfirst", "body"]
+        """In the order a story is written on deadline, for a 1366x768 screen: the headline
+        at full width, then section, kind and dateline beside the bylines (the change form
+        template puts the byline rows next to the "desk-credits" fieldset), the standfirst
+        and a tall body editor; the photo and tags below it; placement, the address and
+        search engine fields folded away; the read-only times last."""
+        text = ["standfirst", "body"]
         if obj is not None:
-            first.append("base_version")
+            text.append("base_version")
         fieldsets = [
-            (None, {"fields": first}),
+            (None, {"fields": ["headline"], "classes": ["desk-headline"]}),
             (
-                "Placement",
+                None,
                 {
-                    "fields": [
-                        ("section", "kind", "sponsor"),
-                        "tags",
-                        "featured_image",
-                        "dateline",
-                        ("is_lead", "is_breaking"),
-                    ]
+                    "fields": [("section", "kind"), "sponsor", "dateline"],
+                    "classes": ["desk-credits"],
                 },
             ),
+            (None, {"fields": text, "classes": ["desk-text"]}),
+        ]
+        if obj is not None and obj.is_live() and self.has_change_permission(request, obj):
+            fieldsets.append(("This story is live", {"fields": ["update_kind"]}))
+        fieldsets += [
+            ("Photo and tags", {"fields": ["featured_image", "tags"]}),
+            ("Placement", {"fields": [("is_lead", "is_breaking")], "classes": ["collapse"]}),
             (
-                "Search engines",
-                {"fields": ["meta_title", "meta_description"], "classes": ["collapse"]},
+                "Address and search engines",
+                {"fields": ["slug", "meta_title", "meta_description"], "classes": ["collapse"]},
             ),
         ]
         if obj is not None:
@@ -350,16 +383,16 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
                     "Status",
                     {
                         "fields": [
-                            ("state", "publish_at"),
-                            ("first_published_at", "updated_at"),
+                            ("state", "publish_time"),
+                            ("first_published_time", "updated_time"),
                             "reading_time",
-                            ("created_by", "modified_by", "modified_at"),
-                        ]
+                            ("created_by", "modified_by", "modified_time"),
+                        ],
+                        "description": f"Times are the newsroom's ({zone_label()}), "
+                        "on a 24-hour clock.",
                     },
                 )
             )
-            if obj.is_live() and self.has_change_permission(request, obj):
-                fieldsets.insert(0, ("This story is live", {"fields": ["update_kind"]}))
         return fieldsets
 
     def get_object(self, request: HttpRequest, object_id: str, from_field=None):
@@ -455,6 +488,9 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         if obj is not None and obj.pk and not (context.get("revert") or context.get("recover")):
             context.update(self._desk_context(request, obj))
             context.update(change_form_context(request, obj, context["adminform"].form))
+        # The story needs the whole width of a laptop screen (a 110-character headline, the
+        # body); the admin's menu is one click away in the breadcrumbs.
+        context["is_nav_sidebar_enabled"] = False
         # The rich text editor needs an inline import map; the CSP lets it run by nonce only.
         context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -482,6 +518,7 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
             if name in CONFIRMATIONS
         ]
         can_share = request.user.has_perm("articles.add_sharelink")
+        events = list(obj.events.select_related("actor")[:50])
         return {
             "workflow_buttons": buttons,
             "confirmable_steps": confirmable,
@@ -490,7 +527,9 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
             # The Delete link of a story that was ever published spikes it (delete_view).
             "delete_spikes": obj.was_ever_published() or obj.is_spiked(),
             "workflow_button_name": WORKFLOW_BUTTON,
-            "workflow_events": obj.events.select_related("actor")[:50],
+            "workflow_events": events,
+            # Shown above the form: what the last person to move the story had to say.
+            "latest_note": next((event for event in events if event.note.strip()), None),
             "activity_log_url": (
                 reverse("admin:articles_activity_changelist") + f"?article={obj.pk}"
                 if self.has_publish_permission(request)

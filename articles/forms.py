@@ -5,8 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse_lazy
 from django.utils import formats, timezone
+from django.utils.functional import lazy
 from taggit.forms import TagField, TagWidget
 
+from articles.desk_time import DESK_TIME_FORMAT, DESK_TIME_INPUT_FORMATS, zone_label
 from articles.models import Article, ShareLink
 from articles.text import ascii_slug
 
@@ -40,12 +42,46 @@ def workflow_note_field() -> forms.CharField:
     return forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class DeskTimeInput(forms.DateTimeInput):
+    """A time typed as 2031-05-04 09:30 in the newsroom's zone.
+
+    A text input, not datetime-local: Chromium's picker (and type=time) follows the browser's
+    locale, a 12-hour clock with AM/PM in en-US, and can show no zone. This reads the same
+    in every browser, the keyboard is enough, and the help names the zone."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        attrs = {
+            "placeholder": "YYYY-MM-DD HH:MM",
+            "pattern": r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}",
+            "title": "Year-month-day, then the time on a 24-hour clock, e.g. 2031-05-04 09:30",
+            "autocomplete": "off",
+            "size": 17,
+            "class": "desk-time-input",
+            **(attrs or {}),
+        }
+        super().__init__(attrs, format=DESK_TIME_FORMAT)
+
+
 def publish_at_field() -> forms.DateTimeField:
+    # The zone is named when the form renders: the offset is today's (zones change theirs).
+    help_text = lazy(lambda: f"24-hour clock, newsroom time: {zone_label()}.", str)()
     return forms.DateTimeField(
         label="Publish at",
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Local time of the newsroom.",
+        widget=DeskTimeInput,
+        input_formats=DESK_TIME_INPUT_FORMATS,
+        error_messages={
+            "invalid": lazy(
+                lambda: (
+                    "Enter the time as year-month-day and a 24-hour time, e.g. "
+                    f"2031-05-04 09:30 ({zone_label()})."
+                ),
+                str,
+            )()
+        },
+        help_text=help_text,
     )
 
 
@@ -161,14 +197,32 @@ class ArticleAdminForm(forms.ModelForm):
             "meta_description",
         ]
 
+    class Media:
+        # The headline's live character count (the paste cleanup loads with the editor).
+        js = ["newsroom_admin/headline_count.js"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._count_headline()
+        # The change form names the zone and the format beside the box (change_form.html).
+        self.fields["workflow_at"].widget.attrs["aria-describedby"] = "workflow-at-help"
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
             self.fields["base_version"].required = True
         if not (self.instance.pk and self.instance.is_live()):
             # Only a change to a story readers can see needs the minor/significant choice.
             del self.fields["update_kind"]
+
+    def _count_headline(self) -> None:
+        """The headline box counts against the limit as you type (headline_count.js) and lets
+        you type past it to see by how much; the model's max_length refuses the save."""
+        headline = self.fields.get("headline")
+        if headline is None:  # read-only for this user
+            return
+        attrs = headline.widget.attrs
+        attrs["data-count-limit"] = attrs.pop("maxlength", headline.max_length)
+        attrs["class"] = "vTextField desk-headline-input"
+        headline.help_text = f"At most {headline.max_length} characters."
 
     def clean_slug(self) -> str:
         """Readable ASCII whatever was typed: “Azərbaycan” -> “azerbaycan”."""

@@ -1,5 +1,6 @@
 import dataclasses
 import datetime as dt
+import re
 import secrets
 from typing import ClassVar
 
@@ -16,7 +17,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
-from django_prose_editor.fields import ProseEditorField
+from django_prose_editor.fields import ProseEditorField, create_sanitizer
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
@@ -441,6 +442,14 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return story, list(related.values())[:RELATED_STORIES]
 
 
+_EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|\u00a0|<br\s*/?>)*</p>")
+
+
+def without_empty_paragraphs(html: str) -> str:
+    """Sanitized HTML without the empty paragraphs a word processor leaves between others."""
+    return _EMPTY_PARAGRAPH.sub("", html)
+
+
 class Article(models.Model):
     headline = models.CharField(max_length=110)
     slug = models.SlugField(
@@ -463,8 +472,11 @@ class Article(models.Model):
             "Link": {"enableTarget": False},
             "ListItem": True,
             "HardBreak": True,
+            # Word and Google Docs pastes made clean (static/newsroom_admin/paste_cleanup.js).
+            "DeskPasteCleanup": True,
         },
-        sanitize=True,
+        # nh3 with the policy these extensions allow, then the empty paragraphs go.
+        sanitize=[without_empty_paragraphs, create_sanitizer],
         blank=True,
     )
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")

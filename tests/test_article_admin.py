@@ -247,7 +247,7 @@ def test_changelist_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(19):
         response = client.get(CHANGELIST)
     assert response.status_code == 200
-    assert response.content.decode().count('<th class="field-headline">') == 30
+    assert response.content.decode().count('<th class="field-story_headline">') == 30
 
 
 def test_change_form_runs_a_bounded_number_of_queries(

@@ -26,12 +26,13 @@ pytestmark = [
 ]
 
 
-def log_in(browser, base_url: str, username: str):
+def log_in(browser, base_url: str, username: str, **context_options):
     """The login form, then, for staff whose role must use a second factor, the code from
-    their authenticator app (enrolled beforehand; enrolment itself: test_auth_browser.py)."""
+    their authenticator app (enrolled beforehand; enrolment itself: test_auth_browser.py).
+    context_options go to Playwright's new_context (viewport, locale, ...)."""
     user = User.objects.get(username=username)
     device = authenticator(user) if twofactor.is_required(user) else None
-    page = browser.new_context(base_url=base_url).new_page()
+    page = browser.new_context(base_url=base_url, **context_options).new_page()
     page.set_default_timeout(15_000)
     page.goto("/admin/login/")
     page.fill("#id_username", username)

@@ -129,7 +129,7 @@ def test_admin_search_and_filters_together(client, editor, archive):
     by_author = client.get(
         CHANGELIST, {"bylines__author__id__exact": archive["author"].pk}
     ).content.decode()
-    assert by_author.count('<th class="field-headline">') == 30
+    assert by_author.count('<th class="field-story_headline">') == 30
 
 
 @pytest.mark.parametrize(
@@ -162,11 +162,11 @@ def test_admin_changelist_estimates_a_long_list_and_offers_only_its_first_pages(
     page = client.get(CHANGELIST).content.decode()
     assert "about " in page  # "about 30 stories" from PostgreSQL's estimate
     assert "narrow it with the filters" in page
-    assert page.count('<th class="field-headline">') == 5
+    assert page.count('<th class="field-story_headline">') == 5
     # A page past those offered is the last offered, not the admin's "database error" page.
     response = client.get(CHANGELIST, {"p": 40})
     assert response.status_code == 200
-    assert response.content.decode().count('<th class="field-headline">') == 5
+    assert response.content.decode().count('<th class="field-story_headline">') == 5
 
 
 def test_estimated_paginator_counts_exactly_while_short(archive, settings):

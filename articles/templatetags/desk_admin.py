@@ -15,6 +15,8 @@ from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from articles.desk_time import desk_time, zone_label
+
 register = template.Library()
 
 
@@ -75,3 +77,16 @@ def bounded_date_hierarchy_tag(parser, token):
         template_name="date_hierarchy.html",
         takes_context=False,
     )
+
+
+@register.filter(name="desk_time")
+def desk_time_filter(value, with_zone: bool = False) -> str:
+    """{{ when|desk_time }}: "4 May 2031, 09:30" in the newsroom's zone; {{ when|desk_time:True }}
+    names the zone too."""
+    return desk_time(value, with_zone=bool(with_zone))
+
+
+@register.simple_tag
+def newsroom_zone() -> str:
+    """{% newsroom_zone %}: "Asia/Baku, UTC+04:00"."""
+    return zone_label()

@@ -74,7 +74,7 @@ def test_an_embargo_holds_until_it_is_lifted_with_confirmation(live_server, chro
     open_story(page, article)
 
     # Save is the form's default; there is no plain "Publish now".
-    defaults = page.locator("#article_form .default")
+    defaults = page.locator("#article_form [type=submit].default")  # what Enter presses
     expect(defaults).to_have_count(2)  # Save, at the top and at the bottom of the form
     for i in range(2):
         expect(defaults.nth(i)).to_have_attribute("name", "_save")

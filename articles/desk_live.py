@@ -16,10 +16,11 @@ from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
 from reversion.models import Version
 
+from articles.compare import word_diff
 from articles.desk_state import ArticleAutosave, ArticlePresence, StaleAutosave
 from articles.forms import ArticleAdminForm
 from articles.models import Article, sanitize_html
-from articles.text import marked_diff, paragraphs_text
+from articles.text import paragraphs_text
 
 # The story's own text, compared field by field when a save is refused as stale.
 TAKEOVER_FIELDS = {
@@ -258,7 +259,9 @@ def takeover(article: Article, form) -> dict[str, Any]:
         if before != theirs and name in TAKEOVER_CHOICES:
             changed_choices.append(label)
         elif before != theirs:
-            diff = marked_diff(_readable(name, before), _readable(name, theirs))
+            diff = word_diff(
+                _readable(name, before).splitlines(), _readable(name, theirs).splitlines()
+            )
             changes.append({"label": label, "diff": diff})
         if base is not None and mine == before != theirs:
             merged[name] = now if isinstance(now, bool) else ("" if now is None else str(now))

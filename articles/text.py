@@ -1,14 +1,12 @@
 """Small text helpers shared by models: ASCII slugs, plain text, word counts."""
 
-import difflib
 import math
 import re
 from html import unescape
 from html.parser import HTMLParser
 
 from anyascii import anyascii
-from django.utils.html import escape, strip_tags
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 WORDS_PER_MINUTE = 230
@@ -125,19 +123,3 @@ def paragraphs_text(html: str) -> str:
     text = unescape(strip_tags(BLOCK_BOUNDARY.sub("\n", html or "")))
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
-
-
-def marked_diff(old: str, new: str) -> SafeString:
-    """HTML of new with the words added since old in <ins> and those removed in <del>
-    (every run of text escaped; line breaks kept for a pre-wrap block)."""
-    before, after = re.findall(r"\s+|[^\s]+", old), re.findall(r"\s+|[^\s]+", new)
-    parts = []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op in ("delete", "replace"):
-            parts.append(f"<del>{escape(''.join(before[i1:i2]))}</del>")
-        if op in ("insert", "replace"):
-            parts.append(f"<ins>{escape(''.join(after[j1:j2]))}</ins>")
-        if op == "equal":
-            parts.append(escape("".join(after[j1:j2])))
-    return mark_safe("".join(parts))

@@ -10,9 +10,9 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from articles.compare import word_diff
 from articles.desk_state import ArticleAutosave, ArticlePresence
 from articles.models import Article
-from articles.text import marked_diff
 from tests.admin_forms import change_url, form_data
 from tests.factories import ArticleFactory, EditorFactory
 
@@ -355,8 +355,8 @@ def test_a_stale_save_keeps_the_text_and_shows_what_the_other_person_changed(
     assert "&lt;p&gt;Eddie&#x27;s body text.&lt;/p&gt;" in page
     # Beside it, what Farid changed.
     assert "What Farid Aliyev changed after you opened the story" in page
-    assert "Ferries sail again<ins> from Baku</ins>" in page
-    assert "<del>dawn.</del><ins>dawn, 200 aboard.</ins>" in page
+    assert "Ferries sail again <ins>from Baku</ins>" in page
+    assert "<del>dawn.</del> <ins>dawn, 200 aboard.</ins>" in page
     takeover = response.context["takeover"]
     assert [c["label"] for c in takeover["changes"]] == ["Headline", "Body"]
     # Re-applied: their headline (Eddie did not touch it); Eddie's standfirst; both changed
@@ -393,14 +393,14 @@ def test_a_stale_save_without_the_old_revision_compares_with_the_story_now(
 
     page = response.content.decode()
     assert "How the saved story differs from your form" in page
-    assert "<del>Eddie&#x27;s</del><ins>Farid&#x27;s</ins> text." in page
+    assert "<del>Eddie&#x27;s</del> <ins>Farid&#x27;s</ins> text." in page
     assert response.context["takeover"]["apply"]["fields"] == {}
     assert response.context["takeover"]["conflicts"] == ["Body"]
 
 
 def test_the_diff_escapes_what_it_marks():
-    diff = marked_diff("<b>old</b> text", '<script>alert("x")</script> text')
+    diff = word_diff(["<b>old</b> text"], ['<script>alert("x")</script> text'])
     assert diff == (
-        "<del>&lt;b&gt;old&lt;/b&gt;</del>"
-        "<ins>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</ins> text"
+        '<div class="readable-diff"><p><del>&lt;b&gt;old&lt;/b&gt;</del> '
+        "<ins>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</ins> text</p></div>"
     )

@@ -98,7 +98,6 @@ REVIEWED_MARK_SAFE = {
     "articles/templatetags/news.py:json_ld": "JSON with <, > and & escaped as \\u003C ...",
     "articles/views.py:flatpage": "the standing page's content after sanitize_html()",
     "accounts/views.py:authenticator": "segno's SVG of the QR code: paths only, no text",
-    "articles/text.py:marked_diff": "a word diff: each run of text escaped, then <ins>/<del>",
     "articles/compare.py:word_diff": "revision compare: each word escaped, then <ins>/<del>",
 }
 

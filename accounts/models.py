@@ -35,6 +35,7 @@ class Author(models.Model):
     is_organization = models.BooleanField(
         "agency or organisation",
         default=False,
+        db_default=False,
         help_text="A news agency or other organisation, not a person: search engines are told so.",
     )
     photo = models.ForeignKey(

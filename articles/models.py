@@ -491,6 +491,8 @@ class Article(models.Model):
     sponsor = models.CharField(
         max_length=120,
         blank=True,
+        default="",
+        db_default="",  # rows written by SQL (loaders, old releases) need no sponsor either
         help_text="Sponsored content only: who paid for it, shown to readers and search engines.",
     )
     status = models.CharField(

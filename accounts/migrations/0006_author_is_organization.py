@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='author',
             name='is_organization',
-            field=models.BooleanField(default=False, help_text='A news agency or other organisation, not a person: search engines are told so.', verbose_name='agency or organisation'),
+            field=models.BooleanField(default=False, db_default=False, help_text='A news agency or other organisation, not a person: search engines are told so.', verbose_name='agency or organisation'),
         ),
     ]

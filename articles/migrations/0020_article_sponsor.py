@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='article',
             name='sponsor',
-            field=models.CharField(blank=True, help_text='Sponsored content only: who paid for it, shown to readers and search engines.', max_length=120),
+            field=models.CharField(blank=True, default='', db_default='', help_text='Sponsored content only: who paid for it, shown to readers and search engines.', max_length=120),
         ),
     ]

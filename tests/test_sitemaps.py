@@ -434,7 +434,10 @@ def test_query_plans_use_an_index():
         cursor.execute("ANALYZE articles_article")
     month = generic_plan(sitemaps.month_stories(month_key(timezone.now()), page=1))
     latest = generic_plan(sitemaps.news_stories().values_list("first_published_at")[:1])
-    assert "article_live_idx" in month, month
+    # A range of the publication-date index: article_live_idx, or the admin's own order
+    # index (publish_at first too), whichever the statistics of earlier tests favour.
+    assert "Seq Scan on articles_article" not in month, month
+    assert "article_live_idx" in month or "article_admin_order_idx" in month, month
     assert "article_first_published_idx" in latest, latest
 
 

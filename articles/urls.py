@@ -30,6 +30,11 @@ urlpatterns = [
     path("pages/<path:url>", views.flatpage, name="flatpage"),
     path("<slug:section>/", views.section, name="section"),
     path(
+        "<slug:section>/<int:year>/<dd:month>/<dd:day>/",
+        views.archive_day,
+        name="section-archive-day",
+    ),
+    path(
         "<slug:section>/<int:year>/<dd:month>/<dd:day>/<slug:slug>/",
         views.article_detail,
         name="detail",

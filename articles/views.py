@@ -276,10 +276,13 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @public_page
-def archive_day(request: HttpRequest, year: int, month: str, day: str) -> HttpResponse:
-    """The stories published on one day (in the outlet's time zone), with links to the
-    nearest earlier and later days that have any. Each is one walk of the publication-date
-    index, however large the archive. A day with no live story (or not yet come) is a 404."""
+def archive_day(
+    request: HttpRequest, year: int, month: str, day: str, section: str | None = None
+) -> HttpResponse:
+    """The stories published on one day (in the outlet's time zone), site-wide or in one
+    section and its subsections, with links to the nearest earlier and later days that have
+    any. Each is one walk of the publication-date index, however large the archive. A day
+    with no live story (or not yet come) is a 404."""
     try:
         date = dt.date(year, int(month), int(day))
     except (ValueError, OverflowError):
@@ -291,6 +294,11 @@ def archive_day(request: HttpRequest, year: int, month: str, day: str) -> HttpRe
     start = timezone.make_aware(dt.datetime.combine(date, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(date + dt.timedelta(days=1), dt.time.min))
     live = Article.objects.live()
+    if section is not None:
+        section = get_object_or_404(Section.objects.select_related("parent"), slug=section)
+        children = list(section.children.values_list("pk", flat=True))
+        live = live.filter(section__in=[section.pk, *children])
+        add_keys(request, f"section-{section.pk}", f"section-{section.pk}-list")
     page, teasers = _list_page(request, live.filter(publish_at__gte=start, publish_at__lt=end))
     if not page.object_list:
         raise Http404("No stories were published on this day.")
@@ -301,6 +309,7 @@ def archive_day(request: HttpRequest, year: int, month: str, day: str) -> HttpRe
         request,
         "articles/archive_day.html",
         {
+            "section": section,
             "date": date,
             "page": page,
             "teasers": teasers,

@@ -113,3 +113,32 @@ def test_a_preview_of_a_scheduled_story_links_no_archive_day(client, editor):
     response = client.get(f"/preview/{story.pk}/")
     assert response.status_code == 200
     assert "/archive/" not in response.content.decode()
+
+
+def test_a_sections_day_lists_its_stories_and_its_subsections(client):
+    from tests.factories import SectionFactory
+
+    nation = SectionFactory(name="Nation", slug="nation")
+    politics = SectionFactory(name="Politics", slug="politics", parent=nation)
+    sport = SectionFactory(name="Sport", slug="sport")
+    ArticleFactory(published=True, publish_at=local(2025, 3, 14, 9), section=nation, headline="N")
+    ArticleFactory(
+        published=True, publish_at=local(2025, 3, 14, 10), section=politics, headline="Vote held"
+    )
+    ArticleFactory(
+        published=True, publish_at=local(2025, 3, 14, 11), section=sport, headline="Derby"
+    )
+    ArticleFactory(published=True, publish_at=local(2025, 3, 10, 11), section=sport, headline="Old")
+    ArticleFactory(published=True, publish_at=local(2025, 3, 12, 8), section=politics, headline="P")
+
+    response = client.get("/nation/2025/03/14/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Nation: stories of" in text and "Vote held" in text and "Derby" not in text
+    assert 'href="/nation/2025/03/12/"' in text  # the section's own earlier day, not Sport's
+    assert 'href="/archive/2025/03/14/"' in text
+    assert {f"section-{nation.pk}-list", "archive-2025-03-14"} <= set(
+        response["Surrogate-Key"].split()
+    )
+    assert client.get("/sport/2025/03/13/").status_code == 404  # no Sport story that day
+    assert client.get("/no-such-section/2025/03/14/").status_code == 404

@@ -108,6 +108,14 @@ def test_the_dateline_runs_into_the_first_paragraph_whatever_comes_before_it(cli
     assert "dateline-alone" not in html
 
 
+def test_a_story_shows_where_it_sits_as_breadcrumbs(client, story):
+    html = text_of(client.get(story.get_absolute_url()))
+    assert (
+        '<nav class="breadcrumbs" aria-label="Breadcrumb"><ol><li><a href="/">Home</a></li>'
+        '<li><a href="/nation/">Nation</a></li><li><a href="/politics/">Politics</a></li></ol></nav>'
+    ) in html
+
+
 def test_featured_image_is_a_responsive_picture(client, story):
     html = text_of(client.get(story.get_absolute_url()))
     picture = re.search(r"<picture>.*?</picture>", html, re.S).group(0)

@@ -112,7 +112,8 @@ def test_a_story_shows_where_it_sits_as_breadcrumbs(client, story):
     html = text_of(client.get(story.get_absolute_url()))
     assert (
         '<nav class="breadcrumbs" aria-label="Breadcrumb"><ol><li><a href="/">Home</a></li>'
-        '<li><a href="/nation/">Nation</a></li><li><a href="/politics/">Politics</a></li></ol></nav>'
+        '<li><a href="/nation/">Nation</a></li>'
+        '<li><a href="/politics/">Politics</a></li></ol></nav>'
     ) in html
 
 

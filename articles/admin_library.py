@@ -5,6 +5,7 @@ Permissions come from the roles migration (accounts/migrations/0003_roles.py); t
 here only add the per-object rules a group permission cannot express.
 """
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, OuterRef, QuerySet
 from django.http import HttpRequest
@@ -45,15 +46,46 @@ def thumbnail(image: Image | None, size: int = 80) -> str:
     )
 
 
+class ImageForm(forms.ModelForm):
+    """The focal point may be left out (a form or script that predates it): the middle."""
+
+    focal_x = forms.IntegerField(
+        label="Focal point across (%)", min_value=0, max_value=100, required=False
+    )
+    focal_y = forms.IntegerField(
+        label="Focal point down (%)", min_value=0, max_value=100, required=False
+    )
+
+    class Meta:
+        model = Image
+        fields = ["file", "alt_text", "caption", "credit", "focal_x", "focal_y"]
+
+    def clean_focal_x(self) -> int:
+        return 50 if self.cleaned_data["focal_x"] is None else self.cleaned_data["focal_x"]
+
+    def clean_focal_y(self) -> int:
+        return 50 if self.cleaned_data["focal_y"] is None else self.cleaned_data["focal_y"]
+
+
 @admin.register(Image)
 class ImageAdmin(BoundedChangelist, admin.ModelAdmin):
+    form = ImageForm
     list_display = ["thumb", "alt_text", "credit", "dimensions", "uploaded_by", "created_at"]
     list_display_links = ["thumb", "alt_text"]
     list_select_related = ["uploaded_by"]
     search_fields = ["alt_text", "caption", "credit"]
     list_filter = ["created_at"]
     date_hierarchy = "created_at"
-    fields = ["preview", "file", "alt_text", "caption", "credit", "dimensions", "uploaded_by"]
+    fields = [
+        "preview",
+        "file",
+        "alt_text",
+        "caption",
+        "credit",
+        ("focal_x", "focal_y"),
+        "dimensions",
+        "uploaded_by",
+    ]
     readonly_fields = ["preview", "dimensions", "uploaded_by"]
     list_per_page = 50
 

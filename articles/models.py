@@ -9,6 +9,7 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.core.validators import MaxValueValidator
 from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -105,6 +106,21 @@ class Image(models.Model):
     )
     caption = models.CharField(max_length=300, blank=True)
     credit = models.CharField(max_length=120, blank=True, help_text="e.g. “Photo: Reuters”.")
+    # Where the subject is, so crops for teasers and cards keep it in view.
+    focal_x = models.PositiveSmallIntegerField(
+        "focal point across",
+        default=50,
+        db_default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="Where the subject is, in % from the left edge (50: the middle).",
+    )
+    focal_y = models.PositiveSmallIntegerField(
+        "focal point down",
+        default=50,
+        db_default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="… and in % from the top edge. Teaser crops keep this point in view.",
+    )
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
     uploaded_by = models.ForeignKey(
@@ -144,6 +160,11 @@ class Image(models.Model):
         """(Re)write the private renditions from the stored original."""
         with self.file.open("rb") as source:
             make_renditions(source, self.file.name)
+
+    @property
+    def focal_position(self) -> str:
+        """The focal point as CSS object-position, for crops of the photo."""
+        return f"{self.focal_x}% {self.focal_y}%"
 
     def is_public(self, at: dt.datetime | None = None) -> bool:
         return self.public_at is not None and self.public_at <= (at or timezone.now())

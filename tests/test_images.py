@@ -206,3 +206,22 @@ def test_editor_may_change_and_delete_any_photo(client, editor, journalist):
         client.post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"}).status_code == 302
     )
     assert not Image.objects.filter(pk=image.pk).exists()
+
+
+def test_the_focal_point_set_in_the_library_keeps_the_subject_in_teaser_crops(client, editor):
+    from tests.factories import ArticleFactory
+
+    image = ImageFactory(file=photo_upload(size=(1600, 900)))
+    story = ArticleFactory(published=True, featured_image=image, headline="Fishing at dawn")
+    client.force_login(editor)
+    url = f"/admin/articles/image/{image.pk}/change/"
+    details = {"alt_text": "A fisherman", "caption": "", "credit": ""}
+    refused = client.post(url, {**details, "focal_x": "150", "focal_y": "20"})
+    assert refused.status_code == 200 and "less than or equal to 100" in refused.content.decode()
+    image.refresh_from_db()
+    assert (image.focal_x, image.focal_y) == (50, 50)
+
+    assert client.post(url, {**details, "focal_x": "30", "focal_y": "20"}).status_code == 302
+    client.logout()
+    page = client.get(story.section.get_absolute_url()).content.decode()
+    assert 'style="object-position: 30% 20%"' in page

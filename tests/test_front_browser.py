@@ -77,6 +77,11 @@ def test_front_page_and_story_follow_the_layout_rules(live_server, chromium, new
         assert page.evaluate(UPSCALED) == [], story.headline
         expect(page.locator(".share__link")).to_have_count(6)
         expect(page.locator(".follow")).to_contain_text("@caspianherald")
+    if size == "desktop":  # the width is used: related stories beside the story
+        story_box = page.locator(".story__headline").bounding_box()
+        side_box = page.locator(".story-page__side").bounding_box()
+        assert side_box["x"] >= story_box["x"] + story_box["width"]
+        assert side_box["y"] < height
     page.screenshot(path=SCREENSHOTS / f"story-{size}.png", full_page=True)
 
     if size == "phone":  # the menu opens without JavaScript

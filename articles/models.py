@@ -1,6 +1,5 @@
 import dataclasses
 import datetime as dt
-import re
 import secrets
 from typing import ClassVar
 
@@ -18,10 +17,10 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
-from django_prose_editor.fields import ProseEditorField, create_sanitizer
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from articles.body import body_field
 from articles.images import (
     ORIGINALS_DIR,
     RENDITION_WIDTHS,
@@ -463,14 +462,6 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return story, list(related.values())[:RELATED_STORIES]
 
 
-_EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|\u00a0|<br\s*/?>)*</p>")
-
-
-def without_empty_paragraphs(html: str) -> str:
-    """Sanitized HTML without the empty paragraphs a word processor leaves between others."""
-    return _EMPTY_PARAGRAPH.sub("", html)
-
-
 class Article(models.Model):
     headline = models.CharField(max_length=110)
     slug = models.SlugField(
@@ -482,24 +473,7 @@ class Article(models.Model):
     standfirst = models.TextField(
         max_length=400, blank=True, help_text="One paragraph that sums up the story."
     )
-    body = ProseEditorField(
-        extensions={
-            "Bold": True,
-            "Italic": True,
-            "Heading": {"levels": [2, 3, 4]},
-            "BulletList": True,
-            "OrderedList": True,
-            "Blockquote": True,
-            "Link": {"enableTarget": False},
-            "ListItem": True,
-            "HardBreak": True,
-            # Word and Google Docs pastes made clean (static/newsroom_admin/paste_cleanup.js).
-            "DeskPasteCleanup": True,
-        },
-        # nh3 with the policy these extensions allow, then the empty paragraphs go.
-        sanitize=[without_empty_paragraphs, create_sanitizer],
-        blank=True,
-    )
+    body = body_field(blank=True)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     tags = TaggableManager(blank=True, through="TaggedArticle")
     featured_image = models.ForeignKey(

@@ -143,8 +143,10 @@ class Chooser:
 def stubs(recent: list[Row], pks: list[int]) -> dict[int, Article]:
     """Stories as their fragments' keys need them (pk, modified_at): from the rows already
     read, and one query for a placed story older than all of them."""
-    known = {row[0]: Article(pk=row[0], modified_at=row[-1]) for row in recent}
-    missing = [pk for pk in pks if pk not in known]
+    wanted = set(pks)
+    # Only the wanted ones become instances: the recent rows are hundreds.
+    known = {row[0]: Article(pk=row[0], modified_at=row[-1]) for row in recent if row[0] in wanted}
+    missing = [pk for pk in wanted if pk not in known]
     if missing:
         known |= Article.objects.only("pk", "modified_at").in_bulk(missing)
     return known

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator
 
 from articles.models import Article, Placement, StoryRow
 
-# The light rows views choose from (newest first), with modified_at after them for the
-# teasers' fragment keys: (pk, section_id, kind, featured_image_id, is_lead, modified_at).
+# The light rows views choose from (newest first): (pk, section_id, kind, featured_image_id,
+# is_lead), with modified_at after them where stubs() makes the teasers' fragment keys.
 ROW_FIELDS = ("pk", "section_id", "kind", "featured_image_id", "is_lead")
 Row = tuple
 

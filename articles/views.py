@@ -98,7 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     state = site_state(request)
     live = Article.objects.live(now).editorial().newest_first()
-    recent = list(live.values_list(*fronts.ROW_FIELDS, "modified_at")[:RECENT_STORIES])
+    recent = list(live.values_list(*fronts.ROW_FIELDS)[:RECENT_STORIES])
     front = state["placed"]
     lead = front.lead(None)
     if lead is None and len(recent) == RECENT_STORIES and not any(row[4] for row in recent):
@@ -123,11 +123,13 @@ def home(request: HttpRequest) -> HttpResponse:
     teasers += [(pk, "top") for pk in top]
     teasers += [(pk, "section_lead") for _, pk, _ in blocks if pk]
     teasers += [(pk, "opinion") for pk in opinion]
-    stubs = fronts.stubs(recent, [pk for pk, _ in teasers])
-    pairs = [(stubs[pk], kind) for pk, kind in teasers]
+    headlines = [*latest, *(pk for _, _, pks in blocks for pk in pks)]
+    # One query of plain rows for everything shown: the headline lists print them, the
+    # teasers' fragments are keyed by them (and loaded in full only when not cached).
+    rows = fronts.story_rows([*(pk for pk, _ in teasers), *headlines])
+    pairs = [(rows[pk], kind) for pk, kind in teasers]
     html = dict(zip(teasers, fragments.rendered(request, pairs), strict=True))
-    rows = fronts.story_rows([*latest, *(pk for _, _, pks in blocks for pk in pks)])
-    add_keys(request, *(key for row in rows.values() for key in fronts.row_keys(row)))
+    add_keys(request, *(key for pk in headlines for key in fronts.row_keys(rows[pk])))
     return render(
         request,
         "articles/home.html",

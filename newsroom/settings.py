@@ -263,6 +263,8 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Baku")
 USE_I18N = True
 USE_TZ = True
+# The 24-hour clock and day-month order wherever no format is named (the admin's lists).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 
 # --- Static and media -------------------------------------------------------------------
 

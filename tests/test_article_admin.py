@@ -175,6 +175,16 @@ def test_changelist_columns(client, editor):
         assert column in page
 
 
+def test_changelist_times_are_on_the_24_hour_clock_in_the_newsrooms_zone(client, editor):
+    # 21:30 in Baku (UTC+4): Django's English default would print "9:30 p.m.".
+    at = dt.datetime(2031, 5, 4, 17, 30, tzinfo=dt.UTC)
+    ArticleFactory(headline="Evening session", published=True, publish_at=at)
+    client.force_login(editor)
+    page = client.get(CHANGELIST).content.decode()
+    assert "4 May 2031, 21:30" in page
+    assert "p.m." not in page and "a.m." not in page
+
+
 def test_queues_are_one_click_away(client, editor):
     client.force_login(editor)
     page = client.get(CHANGELIST).content.decode()

@@ -18,6 +18,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from accounts.tasks import email_password_reset
+
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
 
@@ -96,6 +98,26 @@ class StaffPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email: str):
         return (user for user in super().get_users(email) if user.is_staff)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Queued, not sent in the request: a slow or failing mail server neither delays
+        the page nor tells anyone, by the time it takes, that the address has an account."""
+        site = {key: context[key] for key in ("domain", "site_name", "protocol")}
+        email_password_reset.enqueue(
+            context["user"].pk,
+            site,
+            subject_template_name,
+            email_template_name,
+            html_email_template_name,
+        )
 
 
 @receiver(user_logged_in)

@@ -1,12 +1,18 @@
 """The password reset by e-mail, through a real SMTP server on loopback (aiosmtpd): the link
 arrives and works once, and the page says the same for addresses that have no account."""
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from tests.factories import EditorFactory, JournalistFactory, UserFactory
 from tests.mail import smtp_server
+from tests.servers import ROOT
 from tests.signin import authenticator, code
 
 RESET = "/admin/password_reset/"
@@ -106,3 +112,38 @@ def test_a_forged_link_changes_nothing(client, inbox):
     assert "The password reset link was invalid" in page.content.decode()
     jane.refresh_from_db()
     assert not jane.check_password(NEW_PASSWORD)
+
+
+@pytest.mark.slow
+def test_the_reset_mail_is_queued_and_sent_by_the_worker(client, live_server_db_url, settings):
+    """With the production backend the reset page only queues the mail, and the job holds no
+    link: the worker, a separate process, makes the token and sends it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    JournalistFactory(username="jane", email="jane@caspianherald.example")
+    with smtp_server() as server:
+        response = client.post(RESET, {"email": "jane@caspianherald.example"})
+        assert response.status_code == 302 and server.messages == []
+        job = DBTaskResult.objects.get()
+        assert job.task_path == "accounts.tasks.email_password_reset"
+        assert "password_reset/" not in json.dumps(job.args_kwargs)  # no link in the queue
+        env = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": settings.SECRET_KEY,  # the token is signed with it
+            "DATABASE_URL": live_server_db_url,
+            "EMAIL_URL": f"smtp://127.0.0.1:{server.port}",
+        }
+        env.pop("TASKS_BACKEND", None)
+        worker = subprocess.run(
+            [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=60,
+        )
+        assert worker.returncode == 0, worker.stderr.decode(errors="replace")
+        messages = list(server.messages)
+    assert len(messages) == 1 and messages[0]["To"] == "jane@caspianherald.example"
+    link = the_link(messages[0])
+    form = client.get(link, follow=True)
+    assert "new_password1" in form.content.decode()  # the worker's token is a valid one

@@ -109,6 +109,7 @@ COMPARE_EXCLUDE = (
     "modified_by",
     "modified_at",
     "tags",
+    "coverage_ended_at",  # set by End coverage, which the story's history records
 )
 
 
@@ -374,16 +375,11 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         ]
         if obj is not None and obj.is_live() and self.has_change_permission(request, obj):
             fieldsets.append(("This story is live", {"fields": ["update_kind"]}))
+        if obj is not None and obj.is_live_blog:
+            # Once the story is saved as kind "Live"; its entries have their own page.
+            fieldsets.append(("Live blog", {"fields": ["live_summary", "coverage_started_at"]}))
         fieldsets += [
             ("Photo and tags", {"fields": ["featured_image", "tags"]}),
-            (
-                "Live blog",
-                {
-                    "fields": ["live_summary", "coverage_started_at"],
-                    # Folded away unless the story is one: the entries have their own page.
-                    "classes": [] if obj is not None and obj.is_live_blog else ["collapse"],
-                },
-            ),
             ("Placement", {"fields": [("is_lead", "is_breaking")], "classes": ["collapse"]}),
             (
                 "Address and search engines",

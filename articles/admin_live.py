@@ -109,8 +109,7 @@ class LiveEntryAdmin(admin.ModelAdmin):
         return Bound
 
     def save_model(self, request, obj: LiveEntry, form, change: bool) -> None:
-        labels = [str(form.fields[name].label or name) for name in form.changed_data]
-        obj.correct(request.user, labels)
+        obj.correct(request.user)
 
     def delete_model(self, request, obj: LiveEntry) -> None:
         obj.remove(request.user)

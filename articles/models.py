@@ -1248,6 +1248,12 @@ live_entry_published = Signal()
 SUMMARY_WORDS = 12
 
 
+def entry_time() -> dt.datetime:
+    """Now, to the second: the admin's form shows seconds, so a correction that leaves the
+    time alone does not read as a change of it."""
+    return timezone.now().replace(microsecond=0)
+
+
 class LiveReviewedContributor(models.Model):
     """A member of staff whose live-blog entries wait for an editor's approval before
     readers see them (a new stringer, a guest writer). Editors keep this list."""
@@ -1307,7 +1313,7 @@ class LiveEntry(models.Model):
     is_key_event = models.BooleanField(
         "key event", default=False, help_text="Listed under “Key events” at the top."
     )
-    posted_at = models.DateTimeField(default=timezone.now)
+    posted_at = models.DateTimeField(default=entry_time)
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.PUBLISHED, editable=False
     )
@@ -1406,16 +1412,35 @@ class LiveEntry(models.Model):
             self._announce()
         return self
 
+    CORRECTABLE: ClassVar = (
+        "author", "headline", "body", "photo", "embed_url", "is_pinned", "is_key_event",
+        "posted_at",
+    )  # fmt: skip
+
+    def changed_fields(self) -> list[str]:
+        """The names (verbose) of what differs from the stored row, for the history."""
+        stored = LiveEntry.objects.filter(pk=self.pk).first()
+        if stored is None:
+            return []
+        changed = []
+        for name in self.CORRECTABLE:
+            field = self._meta.get_field(name)
+            if field.value_from_object(self) != field.value_from_object(stored):
+                changed.append(str(field.verbose_name))
+        return changed
+
     @transaction.atomic
-    def correct(self, user, changed: list[str] | None = None) -> "LiveEntry":
-        """Save the edits made to this entry as user (`changed`: the fields' names)."""
+    def correct(self, user) -> "LiveEntry":
+        """Save the edits made to this entry as user, noting what changed."""
         if not self.can_edit(user):
             raise PermissionDenied("You may not correct this entry.")
+        self.body = sanitize_html(self.body)  # compared as it will be stored
+        changed = self.changed_fields()
         self.edited_by, self.edited_at = user, timezone.now()
         self.save()
-        detail = describe_changes(changed or [])
+        detail = describe_changes(changed).rstrip(".")
         self._revision(user, detail or "Corrected")
-        self._log(user, f"corrected{': ' + detail.rstrip('.') if detail else ''}")
+        self._log(user, f"corrected ({detail.lower()})" if detail else "corrected")
         return self
 
     @transaction.atomic

@@ -156,6 +156,9 @@ class LiveEntryAdmin(admin.ModelAdmin):
             Article.objects.select_related("section"), pk=article_id, kind=Kind.LIVE
         )
         user = request.user
+        if not (article.is_live() or article.can_view(user)):
+            # A live blog not out yet is as private as any draft: its own people only.
+            raise PermissionDenied
         form = None
         if request.method == "POST":
             action = request.POST.get("desk_action", "post")

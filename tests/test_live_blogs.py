@@ -351,3 +351,23 @@ def test_the_story_form_links_to_the_live_entries_page(client, blog, editor):
 
 def test_reversion_knows_live_entries():
     assert reversion.is_registered(LiveEntry)
+
+
+def test_a_draft_live_blog_desk_page_is_for_its_own_people(client, journalist, other_journalist):
+    draft = ArticleFactory(kind=Kind.LIVE, created_by=journalist)
+    client.force_login(other_journalist)
+    assert client.get(desk(draft)).status_code == 403
+    client.force_login(journalist)
+    assert client.get(desk(draft)).status_code == 200
+
+
+def test_only_editors_keep_the_review_list(client, journalist, editor):
+    url = "/admin/articles/livereviewedcontributor/"
+    client.force_login(journalist)
+    assert client.get(url).status_code == 403
+    client.force_login(editor)
+    response = client.post(f"{url}add/", {"user": journalist.pk, "note": "New stringer"})
+    assert response.status_code == 302
+    listed = LiveReviewedContributor.objects.get()
+    assert listed.user == journalist and listed.added_by == editor
+    assert LiveEntry.needs_review(journalist) and not LiveEntry.needs_review(editor)

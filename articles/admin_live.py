@@ -128,8 +128,12 @@ class LiveEntryAdmin(admin.ModelAdmin):
         return super().response_delete(request, obj_display, obj_id)
 
     def delete_view(self, request, object_id, extra_context=None):
-        entry = LiveEntry.objects.filter(pk=object_id).values_list("article_id", flat=True)
-        request._live_article_id = entry.first() if str(object_id).isdigit() else None
+        # Where to go back to afterwards; a malformed id is the admin's 404 below.
+        request._live_article_id = (
+            LiveEntry.objects.filter(pk=int(object_id)).values_list("article_id", flat=True).first()
+            if str(object_id).isdigit() and len(str(object_id)) < 19
+            else None
+        )
         return super().delete_view(request, object_id, extra_context)
 
     def changelist_view(self, request: HttpRequest, extra_context=None):

@@ -30,7 +30,12 @@ from js_asset import Media
 from reversion_compare.admin import CompareVersionAdmin
 
 from accounts.models import Author
-from articles import admin_activity, admin_fronts, admin_library  # noqa: F401  (register them first)
+from articles import (  # noqa: F401  (register them first)
+    admin_activity,
+    admin_fronts,
+    admin_library,
+    admin_live,
+)
 from articles.compare import bylines_in, list_diff, tags_in, word_diff
 from articles.desk_live import change_form_context, live_urls
 from articles.desk_state import ArticleAutosave
@@ -104,6 +109,7 @@ COMPARE_EXCLUDE = (
     "modified_by",
     "modified_at",
     "tags",
+    "coverage_ended_at",  # set by End coverage, which the story's history records
 )
 
 
@@ -369,6 +375,9 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         ]
         if obj is not None and obj.is_live() and self.has_change_permission(request, obj):
             fieldsets.append(("This story is live", {"fields": ["update_kind"]}))
+        if obj is not None and obj.is_live_blog:
+            # Once the story is saved as kind "Live"; its entries have their own page.
+            fieldsets.append(("Live blog", {"fields": ["live_summary", "coverage_started_at"]}))
         fieldsets += [
             ("Photo and tags", {"fields": ["featured_image", "tags"]}),
             ("Placement", {"fields": [("is_lead", "is_breaking")], "classes": ["collapse"]}),
@@ -536,6 +545,11 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
                 else ""
             ),
             "preview_url": reverse("articles:preview", args=[obj.pk]),
+            "live_entries_url": (
+                reverse("admin:articles_liveentry_desk", args=[obj.pk])
+                if obj.is_live_blog and request.user.has_perm("articles.view_liveentry")
+                else ""
+            ),
             "share_links": (
                 obj.share_links.select_related("created_by", "article").prefetch_related("views")[
                     :20

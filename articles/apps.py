@@ -29,7 +29,15 @@ def register_revisions() -> None:
     """
     import reversion
 
-    from articles.models import Article, Byline, Correction, Front, Placement, TaggedArticle
+    from articles.models import (
+        Article,
+        Byline,
+        Correction,
+        Front,
+        LiveEntry,
+        Placement,
+        TaggedArticle,
+    )
 
     # A revision holds the whole story: text, bylines and tags, so a restore brings all back.
     for model, follow in (
@@ -37,6 +45,8 @@ def register_revisions() -> None:
         (Byline, []),
         (TaggedArticle, []),
         (Correction, []),
+        # Each post, correction and approval of a live entry is a revision of the entry.
+        (LiveEntry, []),
         # A front's revision holds its whole arrangement, so a restore brings it all back.
         (Front, ["placements"]),
         (Placement, []),

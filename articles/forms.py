@@ -195,6 +195,8 @@ class ArticleAdminForm(forms.ModelForm):
             "is_breaking",
             "meta_title",
             "meta_description",
+            "live_summary",
+            "coverage_started_at",
         ]
 
     class Media:

@@ -211,6 +211,12 @@ def shown_on_story_page(article: Article) -> set[str]:
             shown.add(f"image-{byline.author.photo_id}")
     if article.featured_image_id:
         shown.add(f"image-{article.featured_image_id}")
+    for entry in article.public_live_entries:  # a live blog's: their authors and photos
+        shown.add(f"author-{entry.author_id}")
+        if entry.photo_id:
+            shown.add(f"image-{entry.photo_id}")
+    if article.is_live_blog:
+        shown.add(f"live-{article.pk}")
     return shown
 
 

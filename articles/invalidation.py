@@ -20,6 +20,8 @@ Public responses carry surrogate keys naming what they show (articles.public):
     tag-<pk>-list       the tag's list and feeds                  ... tagged so (or was)
     author-<pk>-list    the author's list and feeds               ... by the author (or was)
     archive-<date>      the day's archive page (/archive/y/m/d/)  ... published that day (or was)
+    live-<pk>           a live blog's entries fragment (polled)   an entry of it changes, or
+                        and its own feed                          the live story does
     feeds, sitemaps,    every feed, sitemap, search page and      a public story changes
     search, corrections the corrections page and feed             (corrections: a correction too)
 
@@ -105,7 +107,12 @@ def _story_keys(pk: int, status: str, section_id: int, publish_at: dt.datetime |
 
 
 def _article(article) -> set[str]:
-    return _story_keys(article.pk, article.status, article.section_id, article.publish_at)
+    from articles.models import Kind
+
+    keys = _story_keys(article.pk, article.status, article.section_id, article.publish_at)
+    if keys and article.kind == Kind.LIVE:  # its entries' fragment shows whether it runs
+        keys.add(f"live-{article.pk}")
+    return keys
 
 
 def _on_live_story(article_id: int, *keys: str) -> set[str]:
@@ -133,6 +140,12 @@ def _correction(correction) -> set[str]:
     if correction.kind == correction.Kind.WITHDRAWAL and withdrawn.exists():
         return {f"story-{correction.article_id}", "corrections"}
     return _on_live_story(correction.article_id, "corrections")
+
+
+def _live_entry(entry) -> set[str]:
+    """An entry is on its live blog's page, entries fragment and feed (its photo's key is
+    the page's already, as it shows it)."""
+    return _on_live_story(entry.article_id, f"live-{entry.article_id}")
 
 
 def _redirect(redirect) -> set[str]:
@@ -164,6 +177,7 @@ WATCHED: tuple[Watched, ...] = (
     Watched("articles.Byline", _byline, old=True),
     Watched("articles.TaggedArticle", _tag_link, old=True),
     Watched("articles.Correction", _correction, old=True),
+    Watched("articles.LiveEntry", _live_entry, old=True),
     Watched("articles.ArticleRedirect", _redirect),
     Watched("articles.Section", _section, old=True),
     Watched("taggit.Tag", lambda tag: {f"tag-{tag.pk}", "sitemaps"}, private_when_new=True),

@@ -1,5 +1,6 @@
 import dataclasses
 import datetime as dt
+import html
 import secrets
 from typing import ClassVar
 
@@ -13,7 +14,7 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
@@ -31,7 +32,7 @@ from articles.images import (
     validate_photo,
     without_metadata,
 )
-from articles.text import is_url_slug, reading_minutes, unique_slug, word_count
+from articles.text import is_url_slug, plain_text, reading_minutes, unique_slug, word_count
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -202,6 +203,8 @@ class Kind(models.TextChoices):
     OPINION = "opinion", "Opinion"
     INTERVIEW = "interview", "Interview"
     SPONSORED = "sponsored", "Sponsored"
+    # A live blog: the story is a summary on top of timestamped entries (LiveEntry).
+    LIVE = "live", "Live"
 
 
 EDITABLE_BY_AUTHORS = (Status.DRAFT, Status.RETURNED)
@@ -518,6 +521,23 @@ class Article(models.Model):
     modified_at = models.DateTimeField(auto_now=True)
     # Bumped on every save; a form carrying an older number is stale and is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Live blogs only (kind "live"): what readers need to know now, and when coverage ran.
+    live_summary = models.TextField(
+        "live summary",
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Live blogs: the state of the story now, shown above the entries.",
+    )
+    coverage_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="Live blogs: when coverage began (publication if empty)."
+    )
+    coverage_ended_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set by “End coverage”: the live blog becomes an archive page.",
+    )
 
     objects = ArticleManager()
 
@@ -607,8 +627,71 @@ class Article(models.Model):
 
     @property
     def label(self) -> str:
-        """The label readers see on anything that is not plain news (“Opinion”, “Sponsored”)."""
-        return "" if self.kind == Kind.NEWS else self.get_kind_display()
+        """The label readers see on anything that is not plain news (“Opinion”, “Sponsored”);
+        a live blog is labelled “Live” only while its coverage runs."""
+        if self.kind == Kind.NEWS or (self.kind == Kind.LIVE and not self.is_covering_live):
+            return ""
+        return self.get_kind_display()
+
+    # --- Live blogs --------------------------------------------------------------------
+
+    @property
+    def is_live_blog(self) -> bool:
+        return self.kind == Kind.LIVE
+
+    @property
+    def is_covering_live(self) -> bool:
+        """A live blog whose coverage has not been ended: readers' pages poll for entries."""
+        return self.kind == Kind.LIVE and self.coverage_ended_at is None
+
+    @property
+    def coverage_start(self) -> dt.datetime | None:
+        return self.coverage_started_at or self.first_published_at or self.publish_at
+
+    @cached_property
+    def public_live_entries(self) -> list["LiveEntry"]:
+        """The entries readers see, pinned first, then newest first (one query)."""
+        if not self.is_live_blog or not self.pk:
+            return []
+        return list(self.live_entries.public().for_page())
+
+    @property
+    def public_key_events(self) -> list["LiveEntry"]:
+        """The key events among them, newest first, for the page's jump list."""
+        events = [entry for entry in self.public_live_entries if entry.is_key_event]
+        return sorted(events, key=lambda entry: (entry.posted_at, entry.pk), reverse=True)
+
+    @property
+    def latest_live_update(self) -> dt.datetime | None:
+        return max((entry.posted_at for entry in self.public_live_entries), default=None)
+
+    def may_post_live(self, user) -> bool:
+        """Who may add entries: anyone on the desk with the permission, while coverage runs;
+        editors also after it ended (a closing note)."""
+        if not self.is_live_blog or not user.has_perm("articles.add_liveentry"):
+            return False
+        return self.coverage_ended_at is None or user.has_perm(PUBLISH_PERMISSION)
+
+    @transaction.atomic
+    def end_coverage(self, user, note: str = "") -> "ArticleEvent":
+        """Stop live coverage: the page becomes an archive (no polling, no “Live” label)."""
+        if not (self.is_covering_live and user.has_perm(PUBLISH_PERMISSION)):
+            raise PermissionDenied("Only editors end the coverage of a running live blog.")
+        self.coverage_ended_at = timezone.now()
+        self.modified_by = user
+        self.save(update_fields=["coverage_ended_at", "modified_by"])
+        return self.record_edit(user, f"Ended live coverage. {note}".strip())
+
+    @transaction.atomic
+    def resume_coverage(self, user) -> "ArticleEvent":
+        if self.kind != Kind.LIVE or self.coverage_ended_at is None:
+            raise PermissionDenied("The coverage of this story is not ended.")
+        if not user.has_perm(PUBLISH_PERMISSION):
+            raise PermissionDenied("Only editors resume live coverage.")
+        self.coverage_ended_at = None
+        self.modified_by = user
+        self.save(update_fields=["coverage_ended_at", "modified_by"])
+        return self.record_edit(user, "Resumed live coverage.")
 
     @property
     def state_label(self) -> str:
@@ -843,7 +926,9 @@ class Article(models.Model):
 # as with_dateline): each is cleaned with the story body's policy when saved.
 # tests/test_sanitize.py reads the templates and the code for such fields and fails for one
 # that is not listed here, or listed but not cleaned.
-RAW_HTML_FIELDS = frozenset({"articles.Article.body", "flatpages.FlatPage.content"})
+RAW_HTML_FIELDS = frozenset(
+    {"articles.Article.body", "articles.LiveEntry.body", "flatpages.FlatPage.content"}
+)
 
 
 def sanitize_html(html: str | None) -> str:
@@ -1154,6 +1239,238 @@ class Correction(models.Model):
             Article.objects.filter(pk=moved_from).update(modified_at=timezone.now())
 
 
+# --- Live blogs --------------------------------------------------------------------------------
+
+# Sent once an entry is public (posted by a contributor who needs no review, or approved),
+# after the transaction commits: the hook for webhooks and other announcements.
+# Receivers get sender=LiveEntry and entry=<the LiveEntry>.
+live_entry_published = Signal()
+SUMMARY_WORDS = 12
+
+
+def entry_time() -> dt.datetime:
+    """Now, to the second: the admin's form shows seconds, so a correction that leaves the
+    time alone does not read as a change of it."""
+    return timezone.now().replace(microsecond=0)
+
+
+class LiveReviewedContributor(models.Model):
+    """A member of staff whose live-blog entries wait for an editor's approval before
+    readers see them (a new stringer, a guest writer). Editors keep this list."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="live_review"
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Why, for the other editors.")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "live contributor needing review"
+        verbose_name_plural = "live contributors needing review"
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class LiveEntryQuerySet(models.QuerySet):
+    def public(self):
+        """Entries readers see: approved ones on a live story."""
+        return self.filter(status=LiveEntry.Status.PUBLISHED).filter(live_condition(via="article"))
+
+    def for_page(self):
+        """Pinned first, then newest first, with what an entry shows, in one query."""
+        return self.select_related("author", "photo").order_by("-is_pinned", "-posted_at", "-pk")
+
+
+class LiveEntry(models.Model):
+    """One timestamped update of a live blog (an Article of kind "live")."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        AWAITING_REVIEW = "review", "Awaiting review"
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="live_entries",
+        limit_choices_to={"kind": Kind.LIVE},
+    )
+    author = models.ForeignKey(
+        "accounts.Author", on_delete=models.PROTECT, related_name="live_entries"
+    )
+    headline = models.CharField(max_length=140, blank=True)
+    body = body_field()
+    photo = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    embed_url = models.URLField(
+        "embed URL", blank=True, help_text="A post or video to point readers at (shown as a link)."
+    )
+    is_pinned = models.BooleanField("pinned", default=False, help_text="Kept at the top.")
+    is_key_event = models.BooleanField(
+        "key event", default=False, help_text="Listed under “Key events” at the top."
+    )
+    posted_at = models.DateTimeField(default=entry_time)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PUBLISHED, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = LiveEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "live entries"
+        ordering = ["-is_pinned", "-posted_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["article", "status", "-is_pinned", "-posted_at"], name="live_entry_page_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.headline or f"Entry {self.pk or ''}".strip()
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#entry-{self.pk}"
+
+    def permalink(self) -> str:
+        """The entry's own address: it redirects to its anchor on the story page."""
+        return f"{self.article.get_absolute_url()}entries/{self.pk}/"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def summary(self) -> str:
+        """The first words of the body, where a headline would be (jump list, feeds)."""
+        words = html.unescape(plain_text(self.body)).split()
+        return " ".join(words[:SUMMARY_WORDS]) + ("…" if len(words) > SUMMARY_WORDS else "")
+
+    # --- Who may do what ---------------------------------------------------------------
+
+    @staticmethod
+    def needs_review(user) -> bool:
+        """Entries by contributors the editors listed wait for approval; editors' never do."""
+        if user.has_perm(PUBLISH_PERMISSION):
+            return False
+        return LiveReviewedContributor.objects.filter(user=user).exists()
+
+    def can_edit(self, user) -> bool:
+        """Editors correct every entry; other contributors their own."""
+        if not user.has_perm("articles.change_liveentry"):
+            return False
+        return user.has_perm(PUBLISH_PERMISSION) or self.created_by_id == user.pk
+
+    def can_delete(self, user) -> bool:
+        if not user.has_perm("articles.delete_liveentry"):
+            return False
+        return user.has_perm(PUBLISH_PERMISSION) or self.created_by_id == user.pk
+
+    # --- Changes, each logged in the story's history --------------------------------------
+
+    def _log(self, user, what: str) -> "ArticleEvent":
+        label = f"“{self.headline}”" if self.headline else f"#{self.pk}"
+        return self.article.record_edit(user, f"Live entry {label} {what}.")
+
+    def _revision(self, user, comment: str) -> None:
+        import reversion
+
+        with reversion.create_revision():
+            reversion.set_user(user)
+            reversion.set_comment(comment)
+            reversion.add_to_revision(self)
+
+    @transaction.atomic
+    def post(self, user) -> "LiveEntry":
+        """Add this new entry to its live blog as user: public at once, or waiting for an
+        editor if user is on the review list. Announced (live_entry_published) if public."""
+        if not self.article.may_post_live(user):
+            raise PermissionDenied("You may not post entries to this story.")
+        self.created_by = user
+        self.status = (
+            self.Status.AWAITING_REVIEW if self.needs_review(user) else self.Status.PUBLISHED
+        )
+        self.save()
+        self._revision(user, "Posted")
+        self._log(user, "posted" if self.is_public else "sent for review")
+        if self.is_public:
+            self._announce()
+        return self
+
+    CORRECTABLE: ClassVar = (
+        "author", "headline", "body", "photo", "embed_url", "is_pinned", "is_key_event",
+        "posted_at",
+    )  # fmt: skip
+
+    def changed_fields(self) -> list[str]:
+        """The names (verbose) of what differs from the stored row, for the history."""
+        stored = LiveEntry.objects.filter(pk=self.pk).first()
+        if stored is None:
+            return []
+        changed = []
+        for name in self.CORRECTABLE:
+            field = self._meta.get_field(name)
+            if field.value_from_object(self) != field.value_from_object(stored):
+                changed.append(str(field.verbose_name))
+        return changed
+
+    @transaction.atomic
+    def correct(self, user) -> "LiveEntry":
+        """Save the edits made to this entry as user, noting what changed."""
+        if not self.can_edit(user):
+            raise PermissionDenied("You may not correct this entry.")
+        self.body = sanitize_html(self.body)  # compared as it will be stored
+        changed = self.changed_fields()
+        self.edited_by, self.edited_at = user, timezone.now()
+        self.save()
+        detail = describe_changes(changed).rstrip(".")
+        self._revision(user, detail or "Corrected")
+        self._log(user, f"corrected ({detail.lower()})" if detail else "corrected")
+        return self
+
+    @transaction.atomic
+    def approve(self, user) -> "LiveEntry":
+        """An editor lets an entry waiting for review appear."""
+        if not user.has_perm(PUBLISH_PERMISSION):
+            raise PermissionDenied("Only editors approve entries.")
+        if self.is_public:
+            return self
+        self.status = self.Status.PUBLISHED
+        self.edited_by, self.edited_at = user, timezone.now()
+        self.save()
+        self._revision(user, "Approved")
+        self._log(user, "approved")
+        self._announce()
+        return self
+
+    @transaction.atomic
+    def remove(self, user) -> None:
+        if not self.can_delete(user):
+            raise PermissionDenied("You may not delete this entry.")
+        self._log(user, "deleted")
+        self.delete()
+
+    def _announce(self) -> None:
+        transaction.on_commit(
+            lambda: live_entry_published.send(sender=LiveEntry, entry=self), robust=True
+        )
+
+
 class ArticleRedirect(models.Model):
     """A public address a story used to have; it answers 301 to the current one."""
 
@@ -1399,12 +1716,13 @@ class SitemapGroup(models.Model):
 # --- Changes made outside a story's own save -----------------------------------------------
 
 
+@receiver([post_save, post_delete], sender=LiveEntry)
 @receiver([post_save, post_delete], sender=Byline)
 @receiver([post_save, post_delete], sender=TaggedArticle)
 @receiver([post_save, post_delete], sender=Correction)
 def _story_rows_changed(sender, instance, **kwargs) -> None:
-    """Bylines, tags and corrections are part of a story's rendered fragments, which are
-    keyed by the story's modified_at: changed on their own, they date the story too."""
+    """Bylines, tags, corrections and live entries are part of a story's rendered fragments,
+    which are keyed by the story's modified_at: changed on their own, they date the story too."""
     article_id = getattr(instance, "article_id", None) or instance.content_object_id
     Article.objects.filter(pk=article_id).update(modified_at=timezone.now())
 

@@ -1,9 +1,10 @@
 """Who may see a photo: the public once something public uses it, previews before.
 
 A photo is public from `Image.public_at`: the publish time of the earliest published story
-that uses it (a scheduled story's future minute, so time decides, as for stories), or the
-moment an author profile takes it. The receivers below keep that column right whenever a
-story or an author changes; nothing else writes it.
+that uses it, as its photo or in an approved live-blog entry (a scheduled story's future
+minute, so time decides, as for stories), or the moment an author profile takes it. The
+receivers below keep that column right whenever a story, an entry or an author changes;
+nothing else writes it.
 
 - Public: pages link the files under /media/renditions/, written the first time a page
   shows the photo after public_at (or at once, when a story is published now). The proxy
@@ -102,13 +103,17 @@ def serve_public_media(request: HttpRequest, path: str):
 def refresh(image_ids) -> None:
     """Recompute public_at of these photos from the stories and authors using them."""
     from accounts.models import Author
-    from articles.models import Article, Image, Status
+    from articles.models import Article, Image, LiveEntry, Status
 
     for image in Image.objects.filter(pk__in={pk for pk in image_ids if pk}):
         first_story = Article.objects.filter(
             featured_image=image, status=Status.PUBLISHED
         ).aggregate(at=Min("publish_at"))["at"]
-        public_at = first_story
+        # A live blog's approved entry shows its photo from the story's publication.
+        first_entry = LiveEntry.objects.filter(
+            photo=image, status=LiveEntry.Status.PUBLISHED, article__status=Status.PUBLISHED
+        ).aggregate(at=Min("article__publish_at"))["at"]
+        public_at = min(filter(None, (first_story, first_entry)), default=None)
         if Author.objects.filter(photo=image).exists():
             # A profile is public: the photo is, from now on (or since it already was).
             since = image.public_at if image.is_public() else timezone.now()
@@ -149,7 +154,18 @@ def _author_pre_save(sender, instance, **kwargs) -> None:
 def _article_changed(sender, instance, update_fields=None, **kwargs) -> None:
     if update_fields is not None and not ARTICLE_FIELDS.intersection(update_fields):
         return
-    refresh({instance.featured_image_id, getattr(instance, "_photo_before", None)})
+    photos = {instance.featured_image_id, getattr(instance, "_photo_before", None)}
+    if instance.kind == "live" and instance.pk:  # its entries' photos follow the story
+        photos |= set(instance.live_entries.values_list("photo_id", flat=True))
+    refresh(photos)
+
+
+def _entry_pre_save(sender, instance, **kwargs) -> None:
+    _remember_old_photo(sender, instance, "photo", **kwargs)
+
+
+def _entry_changed(sender, instance, **kwargs) -> None:
+    refresh({instance.photo_id, getattr(instance, "_photo_before", None)})
 
 
 def _author_changed(sender, instance, **kwargs) -> None:
@@ -171,8 +187,11 @@ def _image_deleted(sender, instance, **kwargs) -> None:
 
 def connect() -> None:
     from accounts.models import Author
-    from articles.models import Article, Image
+    from articles.models import Article, Image, LiveEntry
 
+    pre_save.connect(_entry_pre_save, sender=LiveEntry, dispatch_uid="photo-entry-pre")
+    post_save.connect(_entry_changed, sender=LiveEntry, dispatch_uid="photo-entry")
+    post_delete.connect(_entry_changed, sender=LiveEntry, dispatch_uid="photo-entry-del")
     pre_save.connect(_article_pre_save, sender=Article, dispatch_uid="photo-article-pre")
     post_save.connect(_article_changed, sender=Article, dispatch_uid="photo-article")
     post_delete.connect(_article_changed, sender=Article, dispatch_uid="photo-article-del")

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from articles import photo_access, previews, views
+from articles import live, photo_access, previews, views
 
 app_name = "articles"
 
@@ -16,6 +16,8 @@ class TwoDigits:
 
 
 register_converter(TwoDigits, "dd")
+
+STORY = "<slug:section>/<int:year>/<dd:month>/<dd:day>/<slug:slug>/"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -39,4 +41,8 @@ urlpatterns = [
         views.article_detail,
         name="detail",
     ),
+    # A live blog's entries fragment (polled), an entry's own address, its feed.
+    path(f"{STORY}live/", live.entries_fragment, name="live-entries"),
+    path(f"{STORY}entries/<int:pk>/", live.entry_permalink, name="live-entry"),
+    path(f"{STORY}feed/", live.live_feed, name="live-feed"),
 ]

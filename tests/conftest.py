@@ -86,14 +86,22 @@ def restore_migration_rows() -> None:
     roles = importlib.import_module("accounts.migrations.0003_roles")
     lockouts = importlib.import_module("accounts.migrations.0005_auth_lockouts")
     fronts = importlib.import_module("articles.migrations.0021_fronts")
-    front_permissions = [
-        ("articles", codename.split("_", 1)[1], [codename.split("_", 1)[0]])
-        for codename in fronts.EDITOR_CODENAMES
-    ]
+    live = importlib.import_module("articles.migrations.0023_live_blogs")
+
+    def as_spec(codenames):
+        return [("articles", c.split("_", 1)[1], [c.split("_", 1)[0]]) for c in codenames]
+
+    front_permissions = as_spec(fronts.EDITOR_CODENAMES)
     Front.objects.get_or_create(section=None)  # the home page's front
     for name, spec in (
-        ("Journalists", roles.JOURNALIST_PERMISSIONS),
-        ("Editors", roles.EDITOR_PERMISSIONS + lockouts.EDITOR_PERMISSIONS + front_permissions),
+        ("Journalists", roles.JOURNALIST_PERMISSIONS + as_spec(live.JOURNALIST_CODENAMES)),
+        (
+            "Editors",
+            roles.EDITOR_PERMISSIONS
+            + lockouts.EDITOR_PERMISSIONS
+            + front_permissions
+            + as_spec(live.EDITOR_CODENAMES),
+        ),
     ):
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(

@@ -166,3 +166,17 @@ def test_the_demos_history_tells_no_one(db, django_capture_on_commit_callbacks, 
         _load()
     assert not Notification.objects.exists()
     assert mailoutbox == []
+
+
+def test_the_demo_has_a_running_live_blog_with_a_dozen_entries(db, client):
+    from articles.models import Kind, LiveEntry
+
+    _load()
+    blog = Article.objects.live().get(kind=Kind.LIVE)
+    entries = LiveEntry.objects.public().filter(article=blog)
+    assert entries.count() == 12
+    assert entries.filter(is_pinned=True).count() == 1
+    assert entries.filter(is_key_event=True).count() == 1
+    html = client.get(blog.get_absolute_url()).content.decode()
+    assert html.count('<article class="live-entry') == 12 and 'id="key-events-heading"' in html
+    assert "data-live-src" in html

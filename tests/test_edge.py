@@ -665,3 +665,59 @@ def test_a_scheduled_story_appears_at_the_edge_on_time_without_a_purge(edge, pur
         assert time.monotonic() < deadline, "the scheduled story did not appear at the edge"
         time.sleep(0.05)
     assert fetch(edge.port, story.get_absolute_url())[0] == 200
+
+
+# --- A live blog's polled fragment: one origin render per change, however many readers ------
+
+
+def test_a_thousand_polls_of_a_live_blog_cost_the_origin_one_request_per_purge(
+    static_root, tmp_path, settings, committed_db
+):
+    """Readers' scripts poll <story>/live/ every few seconds: Varnish answers them all, and
+    only an entry's post, correction or deletion (each purging live-<pk>) sends one request
+    on to gunicorn. Counted in gunicorn's access log."""
+    from django.contrib.auth.models import User
+
+    from articles.models import Kind, LiveEntry
+    from tests.factories import AuthorFactory
+
+    log = tmp_path / "access.log"
+    stack = Stack(tmp_path / "stack", static_root, database_url(), ACCESS_LOG=str(log))
+    try:
+        stack.start()
+        settings.PURGE_BACKENDS = ["varnish"]
+        settings.VARNISH_PURGE_URLS = [f"http://127.0.0.1:{stack.port}/"]
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": stack.env["CACHE_DIR"],
+            }
+        }
+        boss = User.objects.create_superuser(f"desk-{secrets.token_hex(3)}", "d@example.com", "pw")
+        blog = ArticleFactory(published=True, kind=Kind.LIVE, section=SectionFactory())
+        author = AuthorFactory()
+        path = f"{blog.get_absolute_url()}live/"
+
+        def origin_requests() -> int:
+            return sum(f"GET {path} " in line for line in log.read_text().splitlines())
+
+        changes = [
+            lambda: LiveEntry(article=blog, author=author, body="<p>Polls close.</p>").post(boss),
+            lambda: LiveEntry(article=blog, author=author, body="<p>Turnout 61%.</p>").post(boss),
+        ]
+        polls, expected = 0, 1  # the first poll fills the cache
+        for round_ in range(len(changes) + 1):
+            if round_:
+                changes[round_ - 1]()  # purges after commit (autocommit here)
+                expected += 1
+            for _ in range(1000 // (len(changes) + 1) + 1):
+                status, _headers, body = fetch(stack.port, path)
+                assert status == 200
+                polls += 1
+            # Every change was seen at once, from the first poll after it.
+            assert body.count(b'<article class="live-entry') == round_
+        assert polls >= 1000
+        wait_until(lambda: origin_requests() == expected, seconds=5, what="the access log")
+        assert origin_requests() == expected  # 3 renders for 1002 polls
+    finally:
+        stack.stop()

@@ -18,6 +18,7 @@ from articles.models import (
     BreakingBanner,
     Byline,
     Front,
+    LiveEntry,
     Placement,
     SitemapGroup,
     TaggedArticle,
@@ -68,10 +69,20 @@ def newsroom(editor):
     )
     page = FlatPage.objects.create(url="/pages/about/", title="About", content="<p>Us.</p>")
     page.sites.add(Site.objects.get_current())
+    live = ArticleFactory(published=True, kind="live", headline="Live blog", section=section)
+    guest = AuthorFactory(name="Guest contributor", photo=ImageFactory())
+    entry = LiveEntry.objects.create(
+        article=live, author=guest, body="<p>Update.</p>", photo=ImageFactory()
+    )
     return {
         "story": story,
         "author": author,
+        "live_entry": entry,
         "paths": [
+            live.get_absolute_url(),
+            f"{live.get_absolute_url()}live/",
+            f"{live.get_absolute_url()}feed/",
+            f"{live.get_absolute_url()}entries/{entry.pk}/",
             "/",
             story.get_absolute_url(),
             old_url,
@@ -130,7 +141,9 @@ def _deletions(newsroom):
     front = Front.objects.create(section=story.section)
     placement = Placement.objects.create(front=front, article=story, slot=Placement.Slot.LEAD)
     section_front = {"home", f"section-{story.section_id}-list"}
+    entry = newsroom["live_entry"]
     return {
+        "articles.LiveEntry": (entry, {f"story-{entry.article_id}", f"live-{entry.article_id}"}),
         "articles.Placement": (placement, section_front),
         "articles.Front": (front, section_front),
         "articles.Byline": (byline, {story_key, f"author-{author.pk}-list"}),

@@ -23,12 +23,13 @@ from articles.models import (
     BreakingBanner,
     Correction,
     Image,
+    LiveEntry,
     Section,
     ShareLink,
 )
 from articles.templatetags import news
 from tests.admin_forms import ARTICLE_ADD, change_url, form_data
-from tests.factories import ArticleFactory, SectionFactory
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,7 @@ TEMPLATE_NAMES = {
     "note": Correction,
     "image": Image,
     "link": ShareLink,
+    "entry": LiveEntry,
 }
 # {% autoescape off %} is for templates that are not HTML.
 UNESCAPED_TEMPLATES = {"robots.txt": "text/plain, settings and URLs only"}
@@ -181,6 +183,9 @@ def test_the_checks_find_what_they_look_for():
 # fails here until it is cleaned on save and given a line.
 SAVE_WITH = {
     "articles.Article.body": lambda html: ArticleFactory(body=html),
+    "articles.LiveEntry.body": lambda html: LiveEntry.objects.create(
+        article=ArticleFactory(kind="live", published=True), author=AuthorFactory(), body=html
+    ),
     "flatpages.FlatPage.content": lambda html: FlatPage.objects.create(
         url="/pages/hostile/", title="Hostile", content=html
     ),

@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles import fragments, models
 from articles.models import Article, Byline, Image, Kind
+from articles.text import plain_text
 from newsroom.addresses import absolute_url
 
 register = template.Library()
@@ -246,7 +247,11 @@ ARTICLE_TYPES = {
     Kind.OPINION: ["NewsArticle", "OpinionNewsArticle"],
     Kind.ANALYSIS: ["NewsArticle", "AnalysisNewsArticle"],
     Kind.SPONSORED: "AdvertiserContentArticle",
+    # A live blog is news reported as it happens (Google's LiveBlogPosting guidance).
+    Kind.LIVE: ["NewsArticle", "LiveBlogPosting"],
 }
+# The newest entries a live blog's structured data lists.
+LIVE_UPDATES_IN_DATA = 50
 
 
 def author_type(author) -> str:
@@ -303,7 +308,33 @@ def news_article_data(article: Article) -> dict[str, Any]:
         data["locationCreated"] = {"@type": "Place", "name": article.dateline}
     if article.featured_image_id:
         data["image"] = [share_image_url(article.featured_image)]
+    if article.is_live_blog:
+        data |= live_blog_data(article)
     return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+def live_blog_data(article: Article) -> dict[str, Any]:
+    """LiveBlogPosting's own properties: the coverage's times and the newest entries."""
+    entries = sorted(article.public_live_entries, key=lambda e: (e.posted_at, e.pk), reverse=True)
+    updates = []
+    for entry in entries[:LIVE_UPDATES_IN_DATA]:
+        update = {
+            "@type": "BlogPosting",
+            "headline": entry.headline or entry.summary,
+            "url": absolute(entry.get_absolute_url()),
+            "datePublished": _iso(entry.posted_at),
+            "dateModified": _iso(max(entry.edited_at or entry.posted_at, entry.posted_at)),
+            "articleBody": html.unescape(plain_text(entry.body)).strip(),
+            "author": {"@type": author_type(entry.author), "name": entry.author.name},
+        }
+        if entry.photo_id:
+            update["image"] = share_image_url(entry.photo)
+        updates.append(update)
+    return {
+        "coverageStartTime": _iso(article.coverage_start),
+        "coverageEndTime": _iso(article.coverage_ended_at),
+        "liveBlogUpdate": updates,
+    }
 
 
 def breadcrumb_data(article: Article) -> dict[str, Any]:

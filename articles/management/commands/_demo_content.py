@@ -324,6 +324,71 @@ PAGES = [
 ]
 
 STORIES = [
+    # --- A live blog: coverage running, a dozen entries (one pinned, one key event) --------
+    {
+        "headline": "Live: Baku marathon day as it happens",
+        "standfirst": "Road closures, results and scenes from the city's biggest race, "
+        "updated through the day.",
+        "section": "sport",
+        "kind": "live",
+        "state": "published",
+        "hours": 4,
+        "dateline": "BAKU",
+        "photo": "baku-skyline",
+        "bylines": [("tural", AUTHOR), ("elvin", PHOTOGRAPHS)],
+        "tags": ["Baku"],
+        "live_summary": "About 20,000 runners started at 8:00 from Freedom Square. The "
+        "seaside boulevard is closed to traffic until 15:00; metro trains run every four "
+        "minutes.\nThe men's race was won in a course record.",
+        "body": """Our reporters follow the Baku marathon from the start line to the last
+        finisher. The newest updates are at the top.""",
+        # (minutes after the start of coverage, author key, headline, body, options)
+        "entries": [
+            (
+                5,
+                "tural",
+                "How to follow the race",
+                "Road closures and where to watch: the "
+                "course runs along the boulevard twice. This post stays at the top.",
+                {"is_pinned": True},
+            ),
+            (20, "tural", "", "The elite field lines up at Freedom Square under a clear sky.", {}),
+            (30, "tural", "And they're off", "The starting horn sounds at 8:00 sharp.", {}),
+            (
+                45,
+                "elvin",
+                "",
+                "Thousands of amateur runners pass the Maiden Tower.",
+                {"photo": "baku-skyline"},
+            ),
+            (60, "tural", "", "Water stations report brisk business at kilometre 10.", {}),
+            (
+                75,
+                "tural",
+                "Halfway",
+                "The leading group of six passes halfway in 1:03:40.",
+                {"embed_url": "https://www.worldathletics.org/"},
+            ),
+            (90, "tural", "", "Spectators line the boulevard three deep near the pier.", {}),
+            (105, "elvin", "", "A marching band plays outside the Philharmonic hall.", {}),
+            (
+                120,
+                "tural",
+                "Record pace",
+                "The leader is 40 seconds inside the course record with five kilometres to go.",
+                {},
+            ),
+            (
+                130,
+                "tural",
+                "Course record",
+                "Kenya's runner wins the men's race in 2:07:58, a course record by over a minute.",
+                {"is_key_event": True},
+            ),
+            (140, "tural", "", "The women's winner crosses the line to loud cheers.", {}),
+            (150, "tural", "", "Medical teams report only minor cases of exhaustion so far.", {}),
+        ],
+    },
     # --- Published, the last 48 hours ----------------------------------------------------
     {
         "headline": "Caspian states agree joint monitoring as the sea keeps falling",

@@ -39,6 +39,7 @@ from articles.models import (
     Byline,
     Correction,
     Image,
+    LiveEntry,
     Section,
 )
 from articles.text import ascii_slug
@@ -346,6 +347,7 @@ class Command(BaseCommand):
             is_lead=spec.get("lead", False),
             is_breaking=spec.get("breaking", False),
             meta_description=spec.get("meta_description", ""),
+            live_summary=spec.get("live_summary", ""),
             created_by=owner,
             modified_by=owner,
         )
@@ -374,12 +376,35 @@ class Command(BaseCommand):
                     published_at=article.publish_at + dt.timedelta(hours=2 + n),
                     created_by=editor,
                 )
+        if spec.get("entries"):
+            self.load_live_entries(article, spec["entries"], users, authors, photos)
         Article.objects.filter(pk=article.pk).update(created_at=created_at)
         with reversion.create_revision():
             reversion.set_user(owner)
             reversion.set_comment("Demo story loaded")
             reversion.add_to_revision(article)
         return article
+
+    @staticmethod
+    def load_live_entries(article, entries, users, authors, photos) -> None:
+        """A live blog's entries, posted through LiveEntry.post() like the desk's, then
+        moved to their demo times after the story's (backdated) publication."""
+        start = article.publish_at
+        for minutes, author, headline, body, options in entries:
+            options = dict(options)
+            if "photo" in options:
+                options["photo"] = photos[options["photo"]]
+            poster = users["journalist"] if author == "leyla" else users["editor"]
+            entry = LiveEntry(
+                article=article,
+                author=authors[author],
+                headline=headline,
+                body=markup_to_html(body),
+                **options,
+            ).post(poster)
+            LiveEntry.objects.filter(pk=entry.pk).update(
+                posted_at=start + dt.timedelta(minutes=minutes)
+            )
 
     @staticmethod
     def backdate(article: Article, published: dt.datetime, created: dt.datetime) -> None:

@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import fronts
+from articles.body import photo_ids as body_photo_ids
 from articles.models import Article, BreakingBanner, Section
 from newsroom.context_processors import site
 
@@ -211,6 +212,9 @@ def shown_on_story_page(article: Article) -> set[str]:
             shown.add(f"image-{byline.author.photo_id}")
     if article.featured_image_id:
         shown.add(f"image-{article.featured_image_id}")
+    # Photos shown inline in the body: a change to one (its caption, credit, crop) purges
+    # the page, and moves the references id so the cached body is rendered again.
+    shown |= {f"image-{pk}" for pk in body_photo_ids(article.body)}
     return shown
 
 

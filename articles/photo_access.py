@@ -1,9 +1,10 @@
 """Who may see a photo: the public once something public uses it, previews before.
 
 A photo is public from `Image.public_at`: the publish time of the earliest published story
-that uses it (a scheduled story's future minute, so time decides, as for stories), or the
-moment an author profile takes it. The receivers below keep that column right whenever a
-story or an author changes; nothing else writes it.
+that uses it, as its featured photo or inline in its body (a scheduled story's future
+minute, so time decides, as for stories), or the moment an author profile takes it. The
+receivers below keep that column right whenever a story or an author changes; nothing else
+writes it.
 
 - Public: pages link the files under /media/renditions/, written the first time a page
   shows the photo after public_at (or at once, when a story is published now). The proxy
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
@@ -31,6 +32,7 @@ from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from articles import images
+from articles.body import photo_ids
 
 SALT = "articles.photo_access"
 
@@ -105,9 +107,12 @@ def refresh(image_ids) -> None:
     from articles.models import Article, Image, Status
 
     for image in Image.objects.filter(pk__in={pk for pk in image_ids if pk}):
-        first_story = Article.objects.filter(
-            featured_image=image, status=Status.PUBLISHED
-        ).aggregate(at=Min("publish_at"))["at"]
+        # Inline photos are found by their reference in the body (articles.body stores
+        # exactly this form): a scan, but only when a story's photos or status change.
+        uses = Q(featured_image=image) | Q(body__contains=f'<figure data-photo="{image.pk}">')
+        first_story = Article.objects.filter(uses, status=Status.PUBLISHED).aggregate(
+            at=Min("publish_at")
+        )["at"]
         public_at = first_story
         if Author.objects.filter(photo=image).exists():
             # A profile is public: the photo is, from now on (or since it already was).
@@ -127,7 +132,7 @@ def refresh(image_ids) -> None:
 
 
 # Saves that touch none of these cannot change whether a photo is public.
-ARTICLE_FIELDS = frozenset({"featured_image", "status", "publish_at"})
+ARTICLE_FIELDS = frozenset({"featured_image", "status", "publish_at", "body"})
 
 
 def _remember_old_photo(sender, instance, field: str, update_fields=None, **kwargs) -> None:
@@ -138,8 +143,12 @@ def _remember_old_photo(sender, instance, field: str, update_fields=None, **kwar
     instance._photo_before = old
 
 
-def _article_pre_save(sender, instance, **kwargs) -> None:
-    _remember_old_photo(sender, instance, "featured_image", **kwargs)
+def _article_pre_save(sender, instance, update_fields=None, **kwargs) -> None:
+    _remember_old_photo(sender, instance, "featured_image", update_fields=update_fields, **kwargs)
+    instance._body_photos_before = set()
+    if instance.pk and (update_fields is None or "body" in update_fields):
+        stored = sender._default_manager.filter(pk=instance.pk).values_list("body", flat=True)
+        instance._body_photos_before = set(photo_ids(stored.first() or ""))
 
 
 def _author_pre_save(sender, instance, **kwargs) -> None:
@@ -149,7 +158,14 @@ def _author_pre_save(sender, instance, **kwargs) -> None:
 def _article_changed(sender, instance, update_fields=None, **kwargs) -> None:
     if update_fields is not None and not ARTICLE_FIELDS.intersection(update_fields):
         return
-    refresh({instance.featured_image_id, getattr(instance, "_photo_before", None)})
+    refresh(
+        {
+            instance.featured_image_id,
+            getattr(instance, "_photo_before", None),
+            *photo_ids(instance.body),
+            *getattr(instance, "_body_photos_before", ()),
+        }
+    )
 
 
 def _author_changed(sender, instance, **kwargs) -> None:

@@ -86,6 +86,13 @@ function note(editor, text) {
   message.hidden = !text
 }
 
+// After a selected element (a photo or embed just inserted), not in its place.
+function insertBlock(editor, content) {
+  const { selection } = editor.state
+  const chain = editor.chain().focus()
+  ;(selection.node ? chain.insertContentAt(selection.to, content) : chain.insertContent(content)).run()
+}
+
 export const BodyElements = Extension.create({
   name: "bodyElements",
 
@@ -106,7 +113,7 @@ export const BodyElements = Extension.create({
           return
         }
         note(editor, "")
-        editor.chain().focus().insertContent({ type: "bodyPhoto", attrs: { photo: answer.trim() } }).run()
+        insertBlock(editor, { type: "bodyPhoto", attrs: { photo: answer.trim() } })
       },
     })
     menu.defineItem({
@@ -115,7 +122,8 @@ export const BodyElements = Extension.create({
       button: buttons.text("Pull quote"),
       active: (editor) => editor.isActive("pullQuote"),
       command(editor) {
-        editor.chain().focus().toggleWrap("pullQuote").run()
+        const chain = editor.chain().focus()
+        ;(editor.isActive("pullQuote") ? chain.lift("pullQuote") : chain.wrapIn("pullQuote")).run()
       },
     })
     menu.defineItem({
@@ -123,17 +131,13 @@ export const BodyElements = Extension.create({
       groups: "nodes",
       button: buttons.text("Fact box"),
       command(editor) {
-        editor
-          .chain()
-          .focus()
-          .insertContent({
-            type: "factBox",
-            content: [
-              { type: "heading", attrs: { level: 2 }, content: [{ type: "text", text: "Key facts" }] },
-              { type: "paragraph", content: [{ type: "text", text: "A fact." }] },
-            ],
-          })
-          .run()
+        insertBlock(editor, {
+          type: "factBox",
+          content: [
+            { type: "heading", attrs: { level: 2 }, content: [{ type: "text", text: "Key facts" }] },
+            { type: "paragraph", content: [{ type: "text", text: "A fact." }] },
+          ],
+        })
       },
     })
     menu.defineItem({
@@ -148,7 +152,7 @@ export const BodyElements = Extension.create({
           return
         }
         note(editor, "")
-        editor.chain().focus().insertContent({ type: "bodyEmbed", attrs: { url: answer.trim() } }).run()
+        insertBlock(editor, { type: "bodyEmbed", attrs: { url: answer.trim() } })
       },
     })
   },

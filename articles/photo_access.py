@@ -24,7 +24,7 @@ from django.core import signing
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Min, Q
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -151,6 +151,11 @@ def _article_pre_save(sender, instance, update_fields=None, **kwargs) -> None:
         instance._body_photos_before = set(photo_ids(stored.first() or ""))
 
 
+def _article_pre_delete(sender, instance, **kwargs) -> None:
+    stored = sender._default_manager.filter(pk=instance.pk).values_list("body", flat=True)
+    instance._body_photos_before = set(photo_ids(stored.first() or ""))
+
+
 def _author_pre_save(sender, instance, **kwargs) -> None:
     _remember_old_photo(sender, instance, "photo", **kwargs)
 
@@ -162,7 +167,9 @@ def _article_changed(sender, instance, update_fields=None, **kwargs) -> None:
         {
             instance.featured_image_id,
             getattr(instance, "_photo_before", None),
-            *photo_ids(instance.body),
+            # The body only if loaded: a deleted row with it deferred cannot load it now
+            # (its stored photos were read at pre_delete).
+            *photo_ids(instance.__dict__.get("body") or ""),
             *getattr(instance, "_body_photos_before", ()),
         }
     )
@@ -191,6 +198,7 @@ def connect() -> None:
 
     pre_save.connect(_article_pre_save, sender=Article, dispatch_uid="photo-article-pre")
     post_save.connect(_article_changed, sender=Article, dispatch_uid="photo-article")
+    pre_delete.connect(_article_pre_delete, sender=Article, dispatch_uid="photo-article-pre-del")
     post_delete.connect(_article_changed, sender=Article, dispatch_uid="photo-article-del")
     pre_save.connect(_author_pre_save, sender=Author, dispatch_uid="photo-author-pre")
     post_save.connect(_author_changed, sender=Author, dispatch_uid="photo-author")

@@ -242,3 +242,10 @@ def test_hostile_elements_through_the_admin_form(client, journalist):
     form = client.get(change_url(story)).content.decode()
     assert "newsroom_admin/body_elements.js" in form
     assert Image.objects.count() == 1
+
+
+def test_deleting_a_story_makes_its_inline_photo_private_again():
+    story, image = _story_with_elements()
+    Article.objects.defer("body").get(pk=story.pk).delete()
+    image.refresh_from_db()
+    assert not image.is_public()

@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import fronts
+from articles.body import photo_ids as body_photo_ids
 from articles.models import Article, BreakingBanner, Section
 from newsroom.context_processors import site
 
@@ -217,6 +218,9 @@ def shown_on_story_page(article: Article) -> set[str]:
             shown.add(f"image-{entry.photo_id}")
     if article.is_live_blog:
         shown.add(f"live-{article.pk}")
+    # Photos shown inline in the body: a change to one (its caption, credit, crop) purges
+    # the page, and moves the references id so the cached body is rendered again.
+    shown |= {f"image-{pk}" for pk in body_photo_ids(article.body)}
     return shown
 
 

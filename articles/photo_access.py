@@ -1,10 +1,10 @@
 """Who may see a photo: the public once something public uses it, previews before.
 
 A photo is public from `Image.public_at`: the publish time of the earliest published story
-that uses it, as its photo or in an approved live-blog entry (a scheduled story's future
-minute, so time decides, as for stories), or the moment an author profile takes it. The
-receivers below keep that column right whenever a story, an entry or an author changes;
-nothing else writes it.
+that uses it, as its featured photo, inline in its body or in an approved live-blog entry (a
+scheduled story's future minute, so time decides, as for stories), or the moment an author
+profile takes it. The receivers below keep that column right whenever a story, an entry or an
+author changes; nothing else writes it.
 
 - Public: pages link the files under /media/renditions/, written the first time a page
   shows the photo after public_at (or at once, when a story is published now). The proxy
@@ -23,8 +23,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Min
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models import Min, Q
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from articles import images
+from articles.body import photo_ids
 
 SALT = "articles.photo_access"
 
@@ -106,9 +107,12 @@ def refresh(image_ids) -> None:
     from articles.models import Article, Image, LiveEntry, Status
 
     for image in Image.objects.filter(pk__in={pk for pk in image_ids if pk}):
-        first_story = Article.objects.filter(
-            featured_image=image, status=Status.PUBLISHED
-        ).aggregate(at=Min("publish_at"))["at"]
+        # Inline photos are found by their reference in the body (articles.body stores
+        # exactly this form): a scan, but only when a story's photos or status change.
+        uses = Q(featured_image=image) | Q(body__contains=f'<figure data-photo="{image.pk}">')
+        first_story = Article.objects.filter(uses, status=Status.PUBLISHED).aggregate(
+            at=Min("publish_at")
+        )["at"]
         # A live blog's approved entry shows its photo from the story's publication.
         first_entry = LiveEntry.objects.filter(
             photo=image, status=LiveEntry.Status.PUBLISHED, article__status=Status.PUBLISHED
@@ -132,7 +136,7 @@ def refresh(image_ids) -> None:
 
 
 # Saves that touch none of these cannot change whether a photo is public.
-ARTICLE_FIELDS = frozenset({"featured_image", "status", "publish_at"})
+ARTICLE_FIELDS = frozenset({"featured_image", "status", "publish_at", "body"})
 
 
 def _remember_old_photo(sender, instance, field: str, update_fields=None, **kwargs) -> None:
@@ -143,8 +147,17 @@ def _remember_old_photo(sender, instance, field: str, update_fields=None, **kwar
     instance._photo_before = old
 
 
-def _article_pre_save(sender, instance, **kwargs) -> None:
-    _remember_old_photo(sender, instance, "featured_image", **kwargs)
+def _article_pre_save(sender, instance, update_fields=None, **kwargs) -> None:
+    _remember_old_photo(sender, instance, "featured_image", update_fields=update_fields, **kwargs)
+    instance._body_photos_before = set()
+    if instance.pk and (update_fields is None or "body" in update_fields):
+        stored = sender._default_manager.filter(pk=instance.pk).values_list("body", flat=True)
+        instance._body_photos_before = set(photo_ids(stored.first() or ""))
+
+
+def _article_pre_delete(sender, instance, **kwargs) -> None:
+    stored = sender._default_manager.filter(pk=instance.pk).values_list("body", flat=True)
+    instance._body_photos_before = set(photo_ids(stored.first() or ""))
 
 
 def _author_pre_save(sender, instance, **kwargs) -> None:
@@ -154,7 +167,14 @@ def _author_pre_save(sender, instance, **kwargs) -> None:
 def _article_changed(sender, instance, update_fields=None, **kwargs) -> None:
     if update_fields is not None and not ARTICLE_FIELDS.intersection(update_fields):
         return
-    photos = {instance.featured_image_id, getattr(instance, "_photo_before", None)}
+    photos = {
+        instance.featured_image_id,
+        getattr(instance, "_photo_before", None),
+        # The body only if loaded: a deleted row with it deferred cannot load it now
+        # (its stored photos were read at pre_delete).
+        *photo_ids(instance.__dict__.get("body") or ""),
+        *getattr(instance, "_body_photos_before", ()),
+    }
     if instance.kind == "live" and instance.pk:  # its entries' photos follow the story
         photos |= set(instance.live_entries.values_list("photo_id", flat=True))
     refresh(photos)
@@ -194,6 +214,7 @@ def connect() -> None:
     post_delete.connect(_entry_changed, sender=LiveEntry, dispatch_uid="photo-entry-del")
     pre_save.connect(_article_pre_save, sender=Article, dispatch_uid="photo-article-pre")
     post_save.connect(_article_changed, sender=Article, dispatch_uid="photo-article")
+    pre_delete.connect(_article_pre_delete, sender=Article, dispatch_uid="photo-article-pre-del")
     post_delete.connect(_article_changed, sender=Article, dispatch_uid="photo-article-del")
     pre_save.connect(_author_pre_save, sender=Author, dispatch_uid="photo-author-pre")
     post_save.connect(_author_changed, sender=Author, dispatch_uid="photo-author")

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE
-from django_prose_editor.config import html_tags
+from django_prose_editor.config import add_allowed_classes, add_tags_and_attributes, html_tags
 from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -343,13 +343,29 @@ SECURITY_POLICY_URL = env.str("SECURITY_POLICY_URL", default="")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
-# The story body's own editor extension: paste cleanup (static/newsroom_admin/paste_cleanup.js).
-# It adds no tag to what the body allows (an empty html_tags), so nh3's policy is unchanged.
+
+def _body_elements_allowlist(extension_config, shared_config):
+    """What nh3 lets through for the body elements (articles.body): <figure> with its two
+    data attributes, <aside> with one of two classes; articles.body.clean_elements checks
+    the values."""
+    from articles.body import ELEMENT_ATTRIBUTES, ELEMENT_CLASSES, ELEMENT_TAGS
+
+    add_tags_and_attributes(shared_config, ELEMENT_TAGS, ELEMENT_ATTRIBUTES)
+    add_allowed_classes(shared_config, ELEMENT_CLASSES)
+
+
+# The story body's own editor extensions: paste cleanup (static/newsroom_admin/paste_cleanup.js)
+# adds no tag to what the body allows (an empty html_tags); the body elements
+# (static/newsroom_admin/body_elements.js) add figures and asides.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [static_lazy("newsroom_admin/paste_cleanup.js")],
         "extensions": {"DeskPasteCleanup": html_tags([])},
-    }
+    },
+    {
+        "js": [static_lazy("newsroom_admin/body_elements.js")],
+        "extensions": {"BodyElements": _body_elements_allowlist},
+    },
 ]
 
 CONTENT_SECURITY_POLICY = {
@@ -366,6 +382,17 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+        # Embeds in story bodies: a frame is made only when the reader asks for it, and only
+        # from these hosts (articles.body.EMBED_FRAME_HOSTS; tests/test_body_elements.py
+        # keeps the two the same).
+        "frame-src": [
+            "https://www.youtube-nocookie.com",
+            "https://platform.twitter.com",
+            "https://www.facebook.com",
+            "https://www.instagram.com",
+            "https://www.tiktok.com",
+            "https://t.me",
+        ],
     }
 }
 

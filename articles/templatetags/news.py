@@ -491,6 +491,31 @@ def _typographic(text: str) -> str:
 
 
 @register.filter
+def body_elements(html: str) -> SafeString:
+    """Sanitized body HTML with its photos from the library (their current renditions,
+    caption and credit; only public ones) and embeds (a link, and a button that loads the
+    platform only when asked) expanded; see articles.body. The photos come in one query;
+    feeds expand them their own way (articles.feeds.feed_body)."""
+    from django.template.loader import render_to_string
+
+    from articles import body
+
+    def photo(image: Image) -> str:
+        return render_to_string("includes/body_photo.html", {"image": image})
+
+    def embedded(found) -> str:
+        return render_to_string("includes/body_embed.html", {"embed": found})
+
+    photos = body.public_photos([html])
+    return mark_safe(body.expand_elements(str(html), photos, photo, embedded))
+
+
+@register.filter
+def has_embeds(html: str) -> bool:
+    return "<figure data-embed=" in str(html)
+
+
+@register.filter
 def typographic_html(html: str) -> SafeString:
     """Sanitized HTML with the same typography in its text (tags, attributes and code are
     left as they are): what comes in safe goes out safe."""

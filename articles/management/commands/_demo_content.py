@@ -416,12 +416,21 @@ STORIES = [
         > We have been measuring the same sea with five different rulers. From next spring
         > we will use one. — Fərid Novruzov, Azerbaijan's deputy minister of ecology
 
+        [facts The Caspian Sea]
+        - The world's largest inland body of water, shared by five states
+        - About four-fifths of its water comes from the Volga
+        - Its level has fallen by more than a metre since 2005
+
         ## A shoreline on the move
 
         Along the Absheron peninsula, the retreat is visible to anyone who walks the beach.
         Fishermen in Sumqayıt say their boats now sit on sand where there was water five
         years ago, and the port of Aktau in Kazakhstan has had to dredge its approach channel
         twice since 2022.
+
+        [photo baku-skyline]
+
+        !! Fishermen say their boats now sit on sand where there was water five years ago.
 
         Scientists attribute the decline to hotter summers, which increase evaporation, and
         to lower inflow from the Volga, which supplies about four-fifths of the sea's water.
@@ -434,7 +443,9 @@ STORIES = [
 
         Environmental groups welcomed the deal but said it did not address water use
         upstream. Kazakhstan's delegation said a second agreement on fisheries would follow
-        "within the year".""",
+        "within the year".
+
+        [embed https://www.youtube.com/watch?v=aqz-KE-bpKQ]""",
     },
     {
         "headline": "Earthquake of magnitude 5.1 shakes Şamaxı; no casualties reported",

@@ -52,13 +52,26 @@ LOGINS = [
 ]
 
 
-def markup_to_html(text: str) -> str:
-    """The demo's tiny markup: blank-line blocks; '## ' subhead, '> ' quote, '- '/'1. ' lists."""
+def markup_to_html(text: str, photos: dict[str, Image] | None = None) -> str:
+    """The demo's tiny markup: blank-line blocks; '## ' subhead, '> ' quote, '- '/'1. ' lists,
+    and the body elements (articles.body): '!! ' pull quote, '[facts Title]' and '- ' lines a
+    fact box, '[photo key]' a photo from the library, '[embed URL]' an embed."""
     blocks = []
     for block in text.strip().split("\n\n"):
         lines = [line.strip() for line in block.strip().splitlines()]
         first = lines[0]
-        if first.startswith("## "):
+        if first.startswith("[photo ") and photos:
+            blocks.append(f'<figure data-photo="{photos[first[7:-1]].pk}"></figure>')
+        elif first.startswith("[embed "):
+            blocks.append(f'<figure data-embed="{html.escape(first[7:-1])}"></figure>')
+        elif first.startswith("[facts "):
+            items = "".join(f"<li><p>{html.escape(line[2:])}</p></li>" for line in lines[1:])
+            title = html.escape(first[7:-1])
+            blocks.append(f'<aside class="fact-box"><h2>{title}</h2><ul>{items}</ul></aside>')
+        elif first.startswith("!! "):
+            quote = " ".join(line.removeprefix("!! ") for line in lines)
+            blocks.append(f'<aside class="pull-quote"><p>{html.escape(quote)}</p></aside>')
+        elif first.startswith("## "):
             blocks.append(f"<h2>{html.escape(first[3:])}</h2>")
         elif first.startswith("> "):
             quote = " ".join(line.removeprefix("> ") for line in lines)
@@ -338,7 +351,7 @@ class Command(BaseCommand):
             headline=spec["headline"],
             slug=slug,
             standfirst=spec["standfirst"],
-            body=markup_to_html(spec["body"]),
+            body=markup_to_html(spec["body"], photos),
             section=sections[spec["section"]],
             kind=spec.get("kind", "news"),
             sponsor=spec.get("sponsor", ""),

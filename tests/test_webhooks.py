@@ -542,3 +542,17 @@ def test_jobs_survive_a_worker_restart_and_run_exactly_once(live_server_db_url, 
     jobs = DBTaskResult.objects.order_by("enqueued_at")
     assert [j.status for j in jobs] == ["SUCCESSFUL", "SUCCESSFUL"]
     assert jobs[0].worker_ids != jobs[1].worker_ids  # one per worker
+
+
+def test_without_a_worker_deliveries_go_out_after_the_commit_and_retries_are_not_sent(
+    settings, receiver, endpoint
+):
+    """`make run`'s immediate backend: sent right after the commit; nothing can wait."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    announce(webhooks.PUBLISHED, ArticleFactory(published=True))
+    assert len(receiver.received) == 1
+    receiver.status = 500
+    announce(webhooks.PUBLISHED, ArticleFactory(published=True))
+    retry = Delivery.objects.get(attempt=2)
+    assert retry.status == Delivery.Status.SKIPPED and "no worker" in retry.error
+    assert len(receiver.received) == 2

@@ -417,9 +417,12 @@ class ArticleAdmin(BoundedChangelist, CompareVersionAdmin):
         if not change:
             obj.created_by = request.user
         obj.modified_by = request.user
-        if change and form.is_significant_update():
+        significant = change and form.is_significant_update()
+        if significant:
             obj.mark_significant_update()
         super().save_model(request, obj, form, change)
+        if significant:
+            obj.announce_significant_update()
         if change:
             ArticleAutosave.discard(obj, request.user)  # saved for real: nothing to restore
 

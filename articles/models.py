@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+import webhooks
 from articles.body import body_field
 from articles.images import (
     ORIGINALS_DIR,
@@ -852,9 +853,12 @@ class Article(models.Model):
 
     def _go_live(self, user, publish_at: dt.datetime, note: str) -> "ArticleEvent":
         first = self.first_published_at if self.was_ever_published() else publish_at
-        return self._move(
+        event = self._move(
             user, Status.PUBLISHED, note, publish_at=publish_at, first_published_at=first
         )
+        # Partners hear of a scheduled story when it goes live (the job waits till then).
+        webhooks.announce(webhooks.PUBLISHED, self)
+        return event
 
     @transaction.atomic
     def lift_embargo(self, user, note: str = "") -> "ArticleEvent":
@@ -877,6 +881,7 @@ class Article(models.Model):
         on the corrections page and the story's 410 page."""
         self.check_transition(user, "unpublish", note)
         event = self._move(user, Status.WITHDRAWN, note)
+        webhooks.announce(webhooks.WITHDRAWN, self)
         if public_notice:
             Correction.objects.create(
                 article=self, kind=Correction.Kind.WITHDRAWAL, text=note.strip(), created_by=user
@@ -897,7 +902,11 @@ class Article(models.Model):
         surface (its addresses answer 410) but nothing of it is lost, and an editor can
         restore it."""
         self._require(user, "spike")
-        return self._move(user, Status.SPIKED, note)
+        was_live = self.is_live()
+        event = self._move(user, Status.SPIKED, note)
+        if was_live:  # gone from the site: for partners, as good as withdrawn
+            webhooks.announce(webhooks.WITHDRAWN, self)
+        return event
 
     @transaction.atomic
     def restore(self, user, note: str = "") -> "ArticleEvent":
@@ -918,6 +927,11 @@ class Article(models.Model):
     def mark_significant_update(self, when: dt.datetime | None = None) -> None:
         """Move the visible “Updated” time: only for changes readers should know about."""
         self.updated_at = when or timezone.now()
+
+    def announce_significant_update(self) -> None:
+        """Tell webhook partners, once the save commits, that a live story changed in a way
+        readers should know about (the editor chose “significant update” in the form)."""
+        webhooks.announce(webhooks.UPDATED, self)
 
 
 # --- Stored HTML ------------------------------------------------------------------------------
@@ -1235,6 +1249,8 @@ class Correction(models.Model):
             article = self.article
             article.mark_significant_update(self.published_at)
             article.save(update_fields=["updated_at", "modified_at"])
+            if self.kind != Correction.Kind.WITHDRAWAL:  # that one is the "withdrawn" event's
+                webhooks.announce(webhooks.CORRECTED, article, correction=self)
         if moved_from:
             Article.objects.filter(pk=moved_from).update(modified_at=timezone.now())
 

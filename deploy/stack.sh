@@ -2,7 +2,7 @@
 # `make stack`: the demo newsroom served the production way on this machine.
 #   Varnish    http://127.0.0.1:${STACK_PORT:-8080}          (deploy/varnish/run.sh)
 #   gunicorn   http://127.0.0.1:${STACK_BACKEND_PORT:-8081}  DEBUG=0, collected static files
-#   worker     manage.py db_worker: the job queue (the desk's notification mail)
+#   worker     manage.py db_worker: the job queue (the desk's notification mail, webhooks)
 #   database   DATABASE_URL (unset: the SQLite file var/newsroom.sqlite3, as `make run`)
 #   cache      REDIS_URL (unset: redis://127.0.0.1:6379/0 if a Redis answers there)
 # Migrates, loads the demo newsroom (once; prints the logins) and stops everything it started

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accounts",
     "articles",
+    "webhooks",
     # Last, as its documentation asks: it watches the login signals the others send.
     "axes",
 ]
@@ -480,6 +481,15 @@ _task_backends = {
 if TASKS_BACKEND not in _task_backends:
     stop("TASKS_BACKEND is database (a worker runs the jobs) or immediate (no worker).")
 TASKS = {"default": {"BACKEND": _task_backends[TASKS_BACKEND]}}
+
+# Webhooks (the webhooks app, README › Webhooks): each attempt waits this many seconds at
+# most for the receiver; a failed one is retried after WEBHOOK_RETRY_SECONDS, then twice as
+# long each time, up to WEBHOOK_MAX_ATTEMPTS attempts; an endpoint whose attempts fail
+# WEBHOOK_PAUSE_AFTER times in a row is paused until an editor resumes it.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
+WEBHOOK_RETRY_SECONDS = env.int("WEBHOOK_RETRY_SECONDS", default=60)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=5)
+WEBHOOK_PAUSE_AFTER = env.int("WEBHOOK_PAUSE_AFTER", default=10)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -194,3 +194,50 @@ def parse_response(answer: bytes) -> tuple[int, dict[str, str], bytes]:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
     return status, headers, body
+
+
+class WebhookReceiver:
+    """An HTTP server in a thread on a free loopback port that records every POST (headers
+    and the exact body) and answers with `status`, after `delay` seconds."""
+
+    def __init__(self, status: int = 200, delay: float = 0.0):
+        import http.server
+
+        self.status, self.delay = status, delay
+        # (headers, body): headers as http.server parsed them, case-insensitive like any
+        # web framework's request.headers.
+        self.received: list[tuple[object, bytes]] = []
+        self.started = threading.Event()  # set when a request starts (before the delay)
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.started.set()
+                time.sleep(receiver.delay)
+                receiver.received.append((self.headers, body))
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "WebhookReceiver":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def bodies(self) -> list[dict]:
+        import json
+
+        return [json.loads(body) for _, body in self.received]

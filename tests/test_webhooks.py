@@ -21,9 +21,9 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 import webhooks
-from articles.models import Article
+from articles.models import Article, Kind, LiveEntry
 from tests.admin_forms import change_url, form_data
-from tests.factories import ArticleFactory, CorrectionFactory, EditorFactory
+from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, EditorFactory
 from tests.servers import ROOT, HungServer, WebhookReceiver
 from tests.test_workflow import workflow_url
 from webhooks.models import Delivery, Endpoint, Event
@@ -216,6 +216,22 @@ def test_a_live_entry_is_announced_from_an_entry_like_payload(
     assert body["entry"]["id"] == 7 and body["entry"]["title"] == "Polls close"
     assert body["entry"]["body"] == "<p>Done.</p>"
     assert body["entry"]["url"] == body["story"]["url"]
+
+
+def test_a_live_entry_readers_can_see_is_announced_with_its_address(
+    queue, receiver, endpoint, editor, django_capture_on_commit_callbacks
+):
+    blog = ArticleFactory(published=True, kind=Kind.LIVE, headline="Election night")
+    entry = LiveEntry(
+        article=blog, author=AuthorFactory(), headline="Polls close", body="<p>Counting.</p>"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        entry.post(editor)  # through the live blog's own model method, as the desk posts
+    run_jobs()
+    (body,) = receiver.bodies()
+    assert body["event"] == "live_entry" and body["story"]["id"] == blog.pk
+    assert body["entry"]["id"] == entry.pk and body["entry"]["title"] == "Polls close"
+    assert body["entry"]["url"].endswith(f"#entry-{entry.pk}")
 
 
 def test_endpoints_get_only_the_events_they_chose(

@@ -9,6 +9,11 @@ Where the files live (MEDIA_ROOT, one storage):
   private/originals/<token>.<ext>       the cleaned original, under a random name
   private/renditions/<token>/<w>.<ext>  every rendition, made before the original is kept
   renditions/<token>/<w>.<ext>          public copies, written only once the photo is public
+  (private/)renditions/<token>/<w>x<h>-<fx>-<fy>.<ext>
+                                        crops around the focal point (fx, fy in %): square
+                                        headshots and social cards; the focal point is in the
+                                        name, so moving it gives new addresses, never a stale
+                                        crop from a browser's or the edge's cache
 Nothing under private/ is ever served: Django's media view and the nginx media service
 refuse the prefix, and Varnish answers 404 for it. A photo becomes public when a live story
 or an author profile uses it (Image.public_at); until then pages show it through signed,
@@ -32,6 +37,14 @@ from PIL import ImageOps
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 RENDITION_WIDTHS = (480, 800, 1200, 1600)
 RENDITION_FORMATS = ("WEBP", None)  # None: the original's own format
+# Crops around the focal point, made for every photo (any photo can become a headshot or a
+# story's share image): square headshots at 1x/2x/4x of the 96 px author box, and the
+# social card (1200x630, what Facebook, X and LinkedIn show) with the 4:3 and 1:1 crops
+# Google asks for in a story's structured data.
+HEADSHOT_SIDES = (96, 192, 384)
+CARD_SIZE = (1200, 630)
+CARD_SIZES = (CARD_SIZE, (1200, 900), (1200, 1200))
+CROP_SIZES = (*((side, side) for side in HEADSHOT_SIDES), *CARD_SIZES)
 PRIVATE_PREFIX = "private/"
 ORIGINALS_DIR = PRIVATE_PREFIX + "originals/"
 # WebP, the format every rendition is also made in, cannot encode a side longer than this.
@@ -153,7 +166,7 @@ def without_metadata(upload) -> ContentFile:
     return ContentFile(buffer.getvalue(), name=name)
 
 
-def rendition_name(original: str, width: int, fmt: str | None, *, public: bool) -> str:
+def rendition_name(original: str, width: int | str, fmt: str | None, *, public: bool) -> str:
     """Where the rendition of `original` (a stored name) at `width` in `fmt` is kept."""
     token, ext = original.rsplit("/", 1)[-1].rsplit(".", 1)
     ext = ALLOWED_FORMATS[fmt] if fmt else ext
@@ -166,6 +179,87 @@ def rendition_names(original: str, *, public: bool) -> list[str]:
         for width in RENDITION_WIDTHS
         for fmt in RENDITION_FORMATS
     ]
+
+
+def crop_box(width: int, height: int, box: tuple[int, int], focal: tuple[int, int]):
+    """The largest (left, top, right, bottom) of the box's shape inside a width x height
+    photo, centred on the focal point (in %) as far as the edges allow."""
+    box_w, box_h = box
+    if width * box_h > height * box_w:  # wider than the box: full height
+        crop_w, crop_h = round(height * box_w / box_h), height
+    else:
+        crop_w, crop_h = width, round(width * box_h / box_w)
+    crop_w, crop_h = max(crop_w, 1), max(crop_h, 1)
+    left = min(max(round(width * focal[0] / 100 - crop_w / 2), 0), width - crop_w)
+    top = min(max(round(height * focal[1] / 100 - crop_h / 2), 0), height - crop_h)
+    return left, top, left + crop_w, top + crop_h
+
+
+def crop_size(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
+    """The pixel size of the crop for `box`: the box itself, or smaller (same shape) when the
+    photo has fewer pixels. Crops never enlarge."""
+    left, top, right, bottom = crop_box(width, height, box, (50, 50))
+    if right - left <= box[0]:
+        return right - left, bottom - top
+    return box
+
+
+def crop_name(original: str, box: tuple[int, int], focal, fmt: str | None, *, public: bool) -> str:
+    key = f"{box[0]}x{box[1]}-{focal[0]}-{focal[1]}"
+    return rendition_name(original, key, fmt, public=public)
+
+
+def crop_names(original: str, focal, *, public: bool) -> list[str]:
+    return [
+        crop_name(original, box, focal, fmt, public=public)
+        for box in CROP_SIZES
+        for fmt in RENDITION_FORMATS
+    ]
+
+
+def make_crops(source, original: str, focal) -> list[str]:
+    """Write every private crop of `source` around `focal`; all or nothing, as below."""
+    written: list[str] = []
+    try:
+        for box in CROP_SIZES:
+            for fmt in RENDITION_FORMATS:
+                source.seek(0)
+                content = Crop(source, box, focal, fmt).generate()
+                name = crop_name(original, box, focal, fmt, public=False)
+                default_storage.delete(name)
+                written.append(default_storage.save(name, content))
+    except BaseException:
+        delete_files(written)
+        raise
+    return written
+
+
+def publish_crops(original: str, focal) -> None:
+    """Copy the private crops to their public names; make them first if they are missing
+    (photos uploaded before crops existed get theirs the first time a page shows them)."""
+    for private, public in zip(
+        crop_names(original, focal, public=False),
+        crop_names(original, focal, public=True),
+        strict=True,
+    ):
+        if default_storage.exists(public):
+            continue
+        if not default_storage.exists(private):
+            with default_storage.open(original) as source:
+                make_crops(source, original, focal)
+        with default_storage.open(private) as fh:
+            default_storage.save(public, ContentFile(fh.read()))
+
+
+def all_rendition_files(original: str, *, public: bool) -> list[str]:
+    """Every file in the photo's rendition folder: widths and crops for any focal point."""
+    token = original.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    folder = f"{'' if public else PRIVATE_PREFIX}renditions/{token}"
+    try:
+        _, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [f"{folder}/{name}" for name in files]
 
 
 def make_renditions(source, original: str) -> list[str]:
@@ -213,7 +307,8 @@ def retract_renditions(original: str) -> None:
     by anything public (its pages were purged by the stories' own invalidation)."""
     from newsroom import edge
 
-    delete_files(rendition_names(original, public=True))
+    public = {*rendition_names(original, public=True), *all_rendition_files(original, public=True)}
+    delete_files(public)
     edge.purge([edge_key(original)])
 
 
@@ -233,5 +328,28 @@ class Rendition(ImageSpec):
 
     def __init__(self, source, width: int, fmt: str | None):
         self.processors = [ResizeToFit(width=width, upscale=False)]
+        self.format = fmt
+        super().__init__(source=source)
+
+
+class FocalCrop:
+    """An imagekit processor: the box's shape cut around the focal point, then scaled down
+    to the box (never up)."""
+
+    def __init__(self, box: tuple[int, int], focal):
+        self.box, self.focal = box, focal
+
+    def process(self, img):
+        img = img.crop(crop_box(img.width, img.height, self.box, self.focal))
+        if img.width > self.box[0]:
+            img = img.resize(self.box, PILImage.Resampling.LANCZOS)
+        return img
+
+
+class Crop(ImageSpec):
+    options = {"quality": 80}
+
+    def __init__(self, source, box: tuple[int, int], focal, fmt: str | None):
+        self.processors = [FocalCrop(box, tuple(focal))]
         self.format = fmt
         super().__init__(source=source)

@@ -24,9 +24,14 @@ from taggit.models import Tag, TaggedItemBase
 import webhooks
 from articles.body import body_field
 from articles.images import (
+    HEADSHOT_SIDES,
     ORIGINALS_DIR,
     RENDITION_WIDTHS,
+    crop_name,
+    crop_names,
+    crop_size,
     delete_files,
+    make_crops,
     make_renditions,
     rendition_name,
     stored_width,
@@ -144,10 +149,11 @@ class Image(models.Model):
         """A new upload is cleaned and its renditions made before the original is kept;
         if anything fails, every file written for it is removed again."""
         if not (self.file and not self.file._committed):
-            return super().save(*args, **kwargs)
+            return self._save_moving_focal_point(*args, **kwargs)
         self.file = without_metadata(self.file)
         original = ORIGINALS_DIR + self.file.name
         written = make_renditions(self.file, original)
+        written += make_crops(self.file, original, self.focal)
         try:
             super().save(*args, **kwargs)
         except BaseException:
@@ -157,10 +163,56 @@ class Image(models.Model):
             delete_files(written)
             self.make_renditions()
 
+    def _save_moving_focal_point(self, *args, **kwargs):
+        """A saved photo whose focal point moved gets crops around the new point; the old
+        crops go once the change is committed (their names carry the old point)."""
+        before = None
+        if self.pk and self.file:
+            before = Image.objects.filter(pk=self.pk).values_list("focal_x", "focal_y").first()
+        super().save(*args, **kwargs)
+        if before is None or tuple(before) == self.focal:
+            return
+        with self.file.open("rb") as source:
+            make_crops(source, self.file.name, self.focal)
+        old = [
+            *crop_names(self.file.name, before, public=False),
+            *crop_names(self.file.name, before, public=True),
+        ]
+        transaction.on_commit(lambda: delete_files(old))
+
     def make_renditions(self) -> None:
-        """(Re)write the private renditions from the stored original."""
+        """(Re)write the private renditions and crops from the stored original."""
         with self.file.open("rb") as source:
             make_renditions(source, self.file.name)
+            make_crops(source, self.file.name, self.focal)
+
+    @property
+    def focal(self) -> tuple[int, int]:
+        return (self.focal_x, self.focal_y)
+
+    def crop_size(self, box: tuple[int, int]) -> tuple[int, int]:
+        """The pixel size of the crop for box (smaller than box for a small photo)."""
+        return crop_size(self.width, self.height, box) if self.width else box
+
+    def crop_url(self, box: tuple[int, int], fmt: str | None = None) -> str:
+        """The address of the crop for `box` (one of images.CROP_SIZES) around the focal
+        point: public once the photo is, signed and expiring before."""
+        from articles import photo_access
+
+        if self.is_public():
+            photo_access.ensure_public(self)
+            return default_storage.url(crop_name(self.file.name, box, self.focal, fmt, public=True))
+        return photo_access.signed_file_url(
+            crop_name(self.file.name, box, self.focal, fmt, public=False)
+        )
+
+    def headshot_srcset(self, fmt: str | None = None) -> str:
+        """“url 96w, url 192w, …”: the square crops, one per distinct pixel size."""
+        seen: dict[int, str] = {}
+        for side in HEADSHOT_SIDES:
+            width = self.crop_size((side, side))[0]
+            seen.setdefault(width, self.crop_url((side, side), fmt))
+        return ", ".join(f"{url} {width}w" for width, url in seen.items())
 
     @property
     def focal_position(self) -> str:

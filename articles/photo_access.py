@@ -44,10 +44,11 @@ _PUBLISHED_MAX = 50_000
 
 
 def ensure_public(image) -> None:
-    key = (image.file.name, image.public_at)
+    key = (image.file.name, image.public_at, image.focal_x, image.focal_y)
     if key in _PUBLISHED:
         return
     images.publish_renditions(image.file.name)
+    images.publish_crops(image.file.name, (image.focal_x, image.focal_y))
     if len(_PUBLISHED) >= _PUBLISHED_MAX:
         _PUBLISHED.clear()
     _PUBLISHED.add(key)
@@ -55,7 +56,11 @@ def ensure_public(image) -> None:
 
 def signed_url(image, width: int, fmt: str | None) -> str:
     """An expiring address of one private rendition, for previews and the admin."""
-    name = images.rendition_name(image.file.name, width, fmt, public=False)
+    return signed_file_url(images.rendition_name(image.file.name, width, fmt, public=False))
+
+
+def signed_file_url(name: str) -> str:
+    """An expiring address of one private file under private/renditions/."""
     return reverse("articles:photo", args=[signing.dumps(name, salt=SALT, compress=True)])
 
 
@@ -201,6 +206,8 @@ def _image_deleted(sender, instance, **kwargs) -> None:
         name,
         *images.rendition_names(name, public=False),
         *images.rendition_names(name, public=True),
+        *images.all_rendition_files(name, public=False),
+        *images.all_rendition_files(name, public=True),
     ]
     transaction.on_commit(lambda: images.delete_files(names))
 

@@ -1,6 +1,7 @@
 """The front page and a story as readers see them in Chromium, at a phone's and a desktop's
 size: screenshots for a person to look at (var/screenshots/), and the layout rules checked."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,11 @@ UPSCALED = """() => [...document.querySelectorAll('main img')]
   .filter(img => img.complete && img.naturalWidth > 0)
   .filter(img => img.getBoundingClientRect().width > img.naturalWidth + 1)
   .map(img => img.currentSrc)"""
+
+HEADSHOT_LOADED = """() => { const img = document.querySelector('.teaser__headshot');
+  return img.complete && img.naturalWidth > 0; }"""
+HEADSHOT = """() => { const img = document.querySelector('.teaser__headshot');
+  return [img.naturalWidth, img.naturalHeight, img.currentSrc]; }"""
 
 
 @pytest.fixture
@@ -69,6 +75,12 @@ def test_front_page_and_story_follow_the_layout_rules(live_server, chromium, new
     expect(page.locator(".front__latest")).to_be_visible()
     expect(page.locator(".section-block--opinion")).to_contain_text("Zaur Hasanov")
     assert page.evaluate(UPSCALED) == []
+    # The columnist's headshot is a square crop of the photo, not its 16:9 rendition.
+    page.locator(".teaser__headshot").first.scroll_into_view_if_needed()
+    page.wait_for_function(HEADSHOT_LOADED)
+    shot_width, shot_height, shot_src = page.evaluate(HEADSHOT)
+    assert shot_width == shot_height, shot_src
+    assert re.search(r"/(96|192|384)x\1-50-50\.webp$", shot_src), shot_src
     page.screenshot(path=SCREENSHOTS / f"home-{size}.png", full_page=True)
 
     for story in (newsroom["lead"], newsroom["small"]):

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags
 from PIL import Image as PILImage
 
-from articles.images import RENDITION_WIDTHS, rendition_name, rendition_names
+from articles.images import RENDITION_WIDTHS, crop_names, rendition_name, rendition_names
 from articles.models import Image
 from tests.factories import ImageFactory, photo_upload
 
@@ -55,8 +55,9 @@ def test_editor_uploads_a_photo_and_its_renditions_are_made_once(client, editor,
     assert image.credit == "Photo: Staff"
     renditions = rendition_names(image.file.name, public=False)
     assert len(renditions) == 2 * len(RENDITION_WIDTHS)
-    # Nothing public yet: the original and its renditions are all under private/.
-    assert sorted(_stored_names(settings)) == sorted([image.file.name, *renditions])
+    crops = crop_names(image.file.name, (50, 50), public=False)
+    # Nothing public yet: the original, its renditions and crops are all under private/.
+    assert sorted(_stored_names(settings)) == sorted([image.file.name, *renditions, *crops])
     with default_storage.open(rendition_name(image.file.name, 480, "WEBP", public=False)) as fh:
         assert PILImage.open(fh).format == "WEBP"
 

@@ -34,6 +34,7 @@ def media_service(tmp_path):
         "private/originals/secret.jpg",
         "private/renditions/tok/480.webp",
         "renditions/tok/480.webp",
+        "renditions/tok/1200x630-30-40.jpg",
     ):
         (media / name).parent.mkdir(parents=True, exist_ok=True)
         (media / name).write_bytes(b"RIFF....WEBP")
@@ -96,8 +97,9 @@ def test_nothing_under_private_is_served(media_service, path):
     assert _get(media_service, path).status in (400, 404), path
 
 
-def test_a_public_rendition_carries_its_photos_key(media_service):
-    response = _get(media_service, "/media/renditions/tok/480.webp")
+@pytest.mark.parametrize("name", ["480.webp", "1200x630-30-40.jpg"])  # a width, a crop
+def test_a_public_rendition_carries_its_photos_key(media_service, name):
+    response = _get(media_service, f"/media/renditions/tok/{name}")
     assert response.status == 200
     assert response.getheader("Surrogate-Key") == "photo-tok"
     assert "public" in response.getheader("Cache-Control")

@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import fragments, models
+from articles.images import CARD_SIZE, CARD_SIZES, HEADSHOT_SIDES
 from articles.models import Article, Byline, Image, Kind
 from articles.text import plain_text
 from newsroom.addresses import absolute_url
@@ -32,7 +33,6 @@ register = template.Library()
 
 LOGO_PATH = "img/logo.png"
 LOGO_SIZE = 512
-SHARE_IMAGE_WIDTH = 1200
 
 # JSON's own escapes for the characters that could end a <script> element or start markup.
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -110,6 +110,47 @@ def srcset(image: Image, fmt: str = "") -> str:
 @register.filter
 def rendition(image: Image, width: int = 1200) -> str:
     return _remembered(image, ("url", int(width)), lambda: image.rendition_url(int(width)))
+
+
+def _crop_url(image: Image, box: tuple[int, int], fmt: str | None = None) -> str:
+    key = ("crop", box, fmt, image.focal_x, image.focal_y)
+    return _remembered(image, key, lambda: image.crop_url(box, fmt))
+
+
+@register.filter
+def card(image: Image) -> str:
+    """The social-card crop (1200x630 around the focal point, smaller for a small photo)."""
+    return _crop_url(image, CARD_SIZE)
+
+
+@register.filter
+def card_width(image: Image) -> int:
+    return image.crop_size(CARD_SIZE)[0]
+
+
+@register.filter
+def card_height(image: Image) -> int:
+    return image.crop_size(CARD_SIZE)[1]
+
+
+@register.filter
+def headshot(image: Image, side: int = 96) -> str:
+    """The square crop `side` pixels wide (or the nearest made, or smaller for a small photo)."""
+    side = next((s for s in HEADSHOT_SIDES if s >= int(side)), HEADSHOT_SIDES[-1])
+    return _crop_url(image, (side, side))
+
+
+@register.filter
+def headshot_srcset(image: Image, fmt: str = "") -> str:
+    fmt_name = str(fmt).upper() if fmt else None
+    key = ("headshots", fmt_name, image.focal_x, image.focal_y)
+    return _remembered(image, key, lambda: image.headshot_srcset(fmt_name))
+
+
+@register.filter
+def headshot_side(image: Image, side: int) -> int:
+    """The side a headshot is shown at: `side`, or the photo's shorter side if that is less."""
+    return min(int(side), image.crop_size((HEADSHOT_SIDES[-1],) * 2)[0])
 
 
 @register.filter
@@ -237,8 +278,9 @@ def publisher_data() -> dict[str, Any]:
     return data
 
 
-def share_image_url(image: Image) -> str:
-    return absolute(rendition(image, SHARE_IMAGE_WIDTH))
+def share_image_url(image: Image, box: tuple[int, int] = CARD_SIZE) -> str:
+    """A crop around the focal point: the social card by default."""
+    return absolute(_crop_url(image, box))
 
 
 # What search engines are told a story is. Opinion and analysis are kinds of news article
@@ -307,7 +349,8 @@ def news_article_data(article: Article) -> dict[str, Any]:
     if article.dateline:
         data["locationCreated"] = {"@type": "Place", "name": article.dateline}
     if article.featured_image_id:
-        data["image"] = [share_image_url(article.featured_image)]
+        # The card, 4:3 and 1:1 crops: Google picks the shape each of its surfaces needs.
+        data["image"] = [share_image_url(article.featured_image, box) for box in CARD_SIZES]
     if article.is_live_blog:
         data |= live_blog_data(article)
     return {k: v for k, v in data.items() if v not in (None, "", [])}
@@ -376,7 +419,7 @@ def author_structured_data(author) -> SafeString:
         entity["worksFor"] = {"@type": "NewsMediaOrganization", "name": settings.SITE_NAME}
     if author.photo_id:
         entity["logo" if author.is_organization else "image"] = absolute(
-            rendition(author.photo, 480)
+            headshot(author.photo, HEADSHOT_SIDES[-1])
         )
     return json_ld(
         {

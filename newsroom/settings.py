@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accounts",
     "articles",
+    "newsletter",
     # Last, as its documentation asks: it watches the login signals the others send.
     "axes",
 ]
@@ -451,6 +452,20 @@ _task_backends = {
 if TASKS_BACKEND not in _task_backends:
     stop("TASKS_BACKEND is database (a worker runs the jobs) or immediate (no worker).")
 TASKS = {"default": {"BACKEND": _task_backends[TASKS_BACKEND]}}
+
+# The daily newsletter (newsletter/, README "Newsletter").
+# A confirmation link works this long; the same address gets at most one per RESEND_MINUTES.
+NEWSLETTER_CONFIRM_HOURS = env.int("NEWSLETTER_CONFIRM_HOURS", default=48)
+NEWSLETTER_RESEND_MINUTES = env.int("NEWSLETTER_RESEND_MINUTES", default=10)
+# Sign-ups accepted from one client address an hour (the form is CSRF-exempt: see the views).
+NEWSLETTER_SIGNUPS_PER_HOUR = env.int("NEWSLETTER_SIGNUPS_PER_HOUR", default=10)
+# Messages sent over one SMTP connection, and how many stories a drafted edition takes.
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=100)
+NEWSLETTER_STORIES = env.int("NEWSLETTER_STORIES", default=10)
+# The mailto: half of List-Unsubscribe (something must read that mailbox).
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env.str(
+    "NEWSLETTER_UNSUBSCRIBE_MAILTO", default=f"unsubscribe@{_site.hostname}"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

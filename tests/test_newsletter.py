@@ -344,7 +344,7 @@ def test_an_edition_goes_once_to_each_confirmed_subscriber_with_one_click_unsubs
 
     message = inbox.messages[0]
     assert message["Subject"] == edition.subject
-    unsubscribe = message["List-Unsubscribe"]
+    unsubscribe = message["List-Unsubscribe"].strip()
     url = re.match(
         r"<(https://news\.example\.com/newsletter/unsubscribe/[^>]+/)>, <mailto:", unsubscribe
     ).group(1)
@@ -443,8 +443,10 @@ def test_the_worker_process_sends_the_edition(live_server_db_url, migration_rows
             output = worker.communicate(timeout=20)[0].decode(errors="replace")
 
     assert sorted(m["To"] for m in inbox.messages) == ["ann@example.com", "bob@example.com"], output
-    assert inbox.messages[0]["List-Unsubscribe"].startswith(
-        "<https://news.example.com/newsletter/unsubscribe/"
+    assert (
+        inbox.messages[0]["List-Unsubscribe"]
+        .strip()
+        .startswith("<https://news.example.com/newsletter/unsubscribe/")
     )
     job = DBTaskResult.objects.get()
     assert job.task_path == "newsletter.tasks.send_edition" and job.status == "SUCCESSFUL"

@@ -215,6 +215,8 @@ class Edition(models.Model):
 
         if not user.has_perm(PUBLISH_PERMISSION):
             raise PermissionDenied
+        if not self.stories():
+            raise ValueError("This edition has no live stories: add some before sending it.")
         claimed = Edition.objects.filter(pk=self.pk, status=self.Status.DRAFT).update(
             status=self.Status.SENDING, sent_by=user
         )

@@ -390,6 +390,16 @@ def test_an_edition_goes_once_to_each_confirmed_subscriber_with_one_click_unsubs
     assert recipient not in Subscriber.objects.confirmed()
 
 
+def test_an_edition_without_live_stories_is_not_sent(client, editor, inbox):
+    subscribed("ann@example.com")
+    edition = Edition.objects.create(date=timezone.localdate())
+    client.force_login(editor)
+    response = client.post(edition_url(edition, "send/"), follow=True)
+    assert "has no live stories" in response.content.decode()
+    edition.refresh_from_db()
+    assert edition.status == Edition.Status.DRAFT and not Delivery.objects.exists()
+
+
 def test_a_retried_send_reaches_only_those_not_mailed_yet(front_page, inbox, editor):
     ann, _bob = subscribed("ann@example.com", "bob@example.com")
     edition = Edition.objects.draft_for(timezone.localdate())

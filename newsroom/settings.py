@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "accounts",
     "articles",
     "webhooks",
+    "newsletter",
     # Last, as its documentation asks: it watches the login signals the others send.
     "axes",
 ]
@@ -490,6 +491,19 @@ WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
 WEBHOOK_RETRY_SECONDS = env.int("WEBHOOK_RETRY_SECONDS", default=60)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=5)
 WEBHOOK_PAUSE_AFTER = env.int("WEBHOOK_PAUSE_AFTER", default=10)
+# The daily newsletter (newsletter/, README "Newsletter").
+# A confirmation link works this long; the same address gets at most one per RESEND_MINUTES.
+NEWSLETTER_CONFIRM_HOURS = env.int("NEWSLETTER_CONFIRM_HOURS", default=48)
+NEWSLETTER_RESEND_MINUTES = env.int("NEWSLETTER_RESEND_MINUTES", default=10)
+# Sign-ups accepted from one client address an hour (the form is CSRF-exempt: see the views).
+NEWSLETTER_SIGNUPS_PER_HOUR = env.int("NEWSLETTER_SIGNUPS_PER_HOUR", default=10)
+# Messages sent over one SMTP connection, and how many stories a drafted edition takes.
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=100)
+NEWSLETTER_STORIES = env.int("NEWSLETTER_STORIES", default=10)
+# The mailto: half of List-Unsubscribe (something must read that mailbox).
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env.str(
+    "NEWSLETTER_UNSUBSCRIBE_MAILTO", default=f"unsubscribe@{_site.hostname}"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

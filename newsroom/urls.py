@@ -39,5 +39,7 @@ if settings.SERVE_MEDIA:
     )
 urlpatterns += [
     path("", include("articles.distribution_urls")),
+    # Ahead of the articles' "<section>/" pattern, which would take /newsletter/ for a section.
+    path("", include("newsletter.urls")),
     path("", include("articles.urls")),
 ]

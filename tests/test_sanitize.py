@@ -90,7 +90,12 @@ TEMPLATE_NAMES = {
     "entry": LiveEntry,
 }
 # {% autoescape off %} is for templates that are not HTML.
-UNESCAPED_TEMPLATES = {"robots.txt": "text/plain, settings and URLs only"}
+UNESCAPED_TEMPLATES = {
+    "robots.txt": "text/plain, settings and URLs only",
+    # The plain-text parts of e-mails: no HTML anywhere, so nothing to escape.
+    "newsletter/confirm_email.txt": "text/plain e-mail, settings and a signed URL",
+    "newsletter/edition_email.txt": "text/plain e-mail alternative of the HTML part",
+}
 # mark_safe outside template filters, reviewed: none of them marks a stored field as it is.
 REVIEWED_MARK_SAFE = {
     "articles/fragments.py:_cached": "cached output of autoescaped templates",

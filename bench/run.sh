@@ -11,7 +11,10 @@
 #   cold      gunicorn with no cache of any kind (bench/cold_settings.py): every fragment,
 #             the navigation and the banner rendered afresh, as for a crawler walking the archive;
 # then a publish (bench/after_publish.py): the share of 200 story pages still served from the
-# edge right after it, and how long until the edge shows the new story on the home page.
+# edge right after it, and how long until the edge shows the new story on the home page;
+# then a live blog's polled fragment at the edge while an entry is posted every second
+# (bench/live_spike.py), and how many requests reached gunicorn meanwhile (one per entry is
+# the design: each post purges the fragment, and Varnish coalesces the misses).
 # Each scenario: wrk with BENCH_CONNECTIONS connections for BENCH_SECONDS after a 5 s warm-up,
 # the article page rotating over a few hundred stories, and the home page.
 set -euo pipefail
@@ -163,15 +166,18 @@ VARNISH_PID=$!
 PIDS+=("$VARNISH_PID")
 wait_for "$EDGE/" "$VARNISH_PID" "$OUT/varnish.log"
 
+# A running live blog, its polled fragment measured beside the pages (bench/live_spike.py).
+LIVE_PATH=$(DB_STATEMENT_TIMEOUT_MS=0 "$PY" bench/live_spike.py setup)
+
 echo "== the same pages as static files, served by nginx (the ceiling)"
 rm -rf "$OUT/ceiling" && mkdir -p "$OUT/ceiling/site" "$OUT/ceiling/logs"
-"$PY" - "$ORIGIN" "$OUT/urls.txt" "$OUT/ceiling/site" <<'PYCODE'
+"$PY" - "$ORIGIN" "$OUT/urls.txt" "$OUT/ceiling/site" "$LIVE_PATH/" <<'PYCODE'
 import sys
 import urllib.request
 from pathlib import Path
 
-origin, urls, site = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-for path in ["/", *urls.read_text().split()]:
+origin, urls, site, live = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+for path in ["/", live, *urls.read_text().split()]:
     target = site / path.strip("/") / "index.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(urllib.request.urlopen(origin + path, timeout=10).read())
@@ -205,6 +211,7 @@ wait_for "$CEILING/" "$NGINX_PID" "$OUT/ceiling/logs/error.log"
 
 measure "article, ceiling" article "$CEILING"
 measure "home, ceiling" home "$CEILING"
+measure "live, ceiling" live "$CEILING$LIVE_PATH"
 kill -TERM "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true
 
 measure "article, edge" article "$EDGE" memory
@@ -214,6 +221,17 @@ measure "home, origin" home "$ORIGIN" memory
 
 echo "== a publish, watched at the edge"
 DB_STATEMENT_TIMEOUT_MS=0 "$PY" bench/after_publish.py --edge "$EDGE" --urls "$OUT/urls.txt" --count 200 | tee -a "$RESULTS"
+
+echo "== a live blog's polled fragment at the edge while an entry is posted every second"
+backend_requests() { varnishstat -n "$OUT/varnish" -1 -f MAIN.backend_req | awk '{print $2}'; }
+before=$(backend_requests)
+DB_STATEMENT_TIMEOUT_MS=0 "$PY" bench/live_spike.py post --seconds "$((SECONDS_EACH + 5))" \
+  --every 1 >"$OUT/live-posted.txt" &
+POSTER_PID=$!
+measure "live, edge (polled)" live "$EDGE$LIVE_PATH"
+wait "$POSTER_PID"
+echo "requests that reached gunicorn during the spike: $(($(backend_requests) - before))" \
+  "for $(cat "$OUT/live-posted.txt") entries posted" | tee -a "$RESULTS"
 
 echo "== origin with no cache of any kind"
 stop_origin

@@ -1,0 +1,19 @@
+"""/api/v1/: each view is wrapped by cached() for the site's edge caching (api.caching)."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularJSONAPIView
+
+from api import views
+from api.caching import cached
+
+app_name = "api"
+
+urlpatterns = [
+    path("stories/", cached(views.StoryList.as_view()), name="stories"),
+    path("stories/<int:pk>/", cached(views.StoryDetail.as_view()), name="story"),
+    path("sections/", cached(views.SectionList.as_view()), name="sections"),
+    path("tags/", cached(views.TagList.as_view()), name="tags"),
+    path("authors/", cached(views.AuthorList.as_view()), name="authors"),
+    path("corrections/", cached(views.CorrectionList.as_view()), name="corrections"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
+]

@@ -130,3 +130,24 @@ class StorySerializer(serializers.ModelSerializer):
     @extend_schema_field(CorrectionSerializer(many=True))
     def get_corrections(self, story: Article):
         return CorrectionSerializer(story.public_corrections, many=True).data
+
+
+class StrictDateTimeField(serializers.DateTimeField):
+    def get_value(self, dictionary):
+        # DRF takes a blank query parameter for a missing one; a blank time is malformed.
+        return dictionary.get(self.field_name, serializers.empty)
+
+
+class StoryFilters(serializers.Serializer):
+    """The stories list's query parameters, checked before any query runs."""
+
+    section = serializers.SlugField(
+        required=False, allow_blank=True, help_text="Section slug (its subsections' stories too)."
+    )
+    tag = serializers.SlugField(required=False, allow_blank=True, help_text="Tag slug.")
+    author = serializers.SlugField(required=False, allow_blank=True, help_text="Author slug.")
+    updated_since = StrictDateTimeField(
+        required=False,
+        help_text="Only stories published or last updated at or after this ISO 8601 time.",
+        error_messages={"invalid": "Give an ISO 8601 date and time, e.g. 2025-03-14T09:30:00Z."},
+    )

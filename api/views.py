@@ -12,14 +12,10 @@ ApiDetail with its queryset and keys, and one line in api.urls.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, pagination
 
 from accounts.models import Author
@@ -37,6 +33,24 @@ class Cursor(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering = ("pk",)
+
+    def get_page_size(self, request):
+        """A page_size that is not a number from 1 to max_page_size is a 400, not ignored."""
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {"page_size": f"Give a whole number from 1 to {self.max_page_size}."}
+            )
+        return int(value)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 class NewestFirst(Cursor):
@@ -101,33 +115,7 @@ def live_stories():
     )
 
 
-def parse_since(value: str) -> dt.datetime:
-    try:
-        since = parse_datetime(value.strip())
-    except ValueError:
-        since = None
-    if since is None:
-        raise exceptions.ValidationError(
-            {"updated_since": "Give an ISO 8601 date and time, e.g. 2025-03-14T09:30:00Z."}
-        )
-    if timezone.is_naive(since):
-        since = timezone.make_aware(since)
-    return since
-
-
-STORY_FILTERS = [
-    OpenApiParameter("section", str, description="Section slug (includes its subsections)."),
-    OpenApiParameter("tag", str, description="Tag slug."),
-    OpenApiParameter("author", str, description="Author slug."),
-    OpenApiParameter(
-        "updated_since",
-        OpenApiTypes.DATETIME,
-        description="Only stories published or updated at or after this ISO 8601 time.",
-    ),
-]
-
-
-@extend_schema(parameters=STORY_FILTERS)
+@extend_schema(parameters=[serializers.StoryFilters])
 class StoryList(ApiList):
     """Live stories, newest first. Sponsored stories say so (`sponsored`, `sponsor`)."""
 
@@ -136,7 +124,9 @@ class StoryList(ApiList):
 
     def get_queryset(self):
         stories = live_stories()
-        params = self.request.query_params
+        filters = serializers.StoryFilters(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)  # a 400 naming the bad parameter
+        params = filters.validated_data
         if section := params.get("section"):
             stories = stories.filter(Q(section__slug=section) | Q(section__parent__slug=section))
         if tag := params.get("tag"):
@@ -147,7 +137,7 @@ class StoryList(ApiList):
             )
         if since := params.get("updated_since"):
             changed = Coalesce("updated_at", "first_published_at", "publish_at")
-            stories = stories.alias(changed=changed).filter(changed__gte=parse_since(since))
+            stories = stories.alias(changed=changed).filter(changed__gte=since)
         return stories
 
     def keys(self, stories):

@@ -145,14 +145,20 @@ def test_updated_since(client, story, politics):
     assert ids(response) == [story.pk]
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2025-13-45T99:00", "", "2025-02-30T10:00:00Z"])
+@pytest.mark.parametrize("value", ["yesterday", "2025-13-45T99:00", "2025-02-30T10:00:00Z", ""])
 def test_malformed_updated_since_is_a_400_that_says_why(client, story, value):
     response = client.get("/api/v1/stories/", {"updated_since": value})
-    if value == "":
-        assert response.status_code == 200  # no filter
-        return
     assert response.status_code == 400
-    assert "ISO 8601" in response.json()["updated_since"]
+    assert "ISO 8601" in str(response.json()["updated_since"])
+
+
+@pytest.mark.parametrize(
+    "query", ["tag=a%00b", "section=no%20spaces", "author=%C3%A9t%C3%A9", "page_size=0"]
+)
+def test_malformed_filters_are_a_400_that_says_which(client, story, query):
+    response = client.get(f"/api/v1/stories/?{query}")
+    assert response.status_code == 400
+    assert query.partition("=")[0] in response.json()
 
 
 def test_cursor_pages_walk_every_story_once(client, politics):
@@ -169,8 +175,13 @@ def test_cursor_pages_walk_every_story_once(client, politics):
 def test_bad_cursor_and_page_size_are_4xx_json(client, story):
     response = client.get("/api/v1/stories/?cursor=garbage")
     assert response.status_code == 404 and "cursor" in response.json()["detail"].lower()
-    assert client.get("/api/v1/stories/?page_size=abc").status_code == 200  # default size
-    assert client.get("/api/v1/stories/0/").status_code == 404
+    for size in ("abc", "-1", "101", "²"):
+        response = client.get(f"/api/v1/stories/?page_size={size}")
+        assert response.status_code == 400 and "1 to 100" in str(response.json()["page_size"])
+    assert client.get("/api/v1/stories/?page_size=100").status_code == 200
+    for pk in ("0", "-1", "99999999999999999999", "abc", "%C2%84"):
+        response = client.get(f"/api/v1/stories/{pk}/")
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
 
 
 @pytest.mark.parametrize(

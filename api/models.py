@@ -60,7 +60,9 @@ class ApiKey(models.Model):
         return raw
 
     @classmethod
-    def issue(cls, name: str, requests_per_minute: int = 120, created_by=None) -> tuple[ApiKey, str]:
+    def issue(
+        cls, name: str, requests_per_minute: int = 120, created_by=None
+    ) -> tuple[ApiKey, str]:
         key = cls(name=name, requests_per_minute=requests_per_minute, created_by=created_by)
         raw = key.set_new_key()
         key.save()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, pagination
 
 from accounts.models import Author
@@ -144,6 +144,7 @@ class StoryList(ApiList):
         return story_keys(stories)
 
 
+@extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
 class StoryDetail(ApiDetail):
     serializer_class = serializers.StorySerializer
 

@@ -266,12 +266,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "DESCRIPTION": "Live stories, sections, tags, authors and corrections. See README › API.",
     "SERVE_INCLUDE_SCHEMA": False,
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "ApiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
-        }
+    "ENUM_NAME_OVERRIDES": {
+        "StoryKindEnum": "articles.models.Kind",
+        "CorrectionKindEnum": "articles.models.Correction.Kind",
     },
-    "SECURITY": [{"ApiKey": []}, {}],
 }
 
 PURGE_BACKENDS = env.list("PURGE_BACKENDS", default=[])

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import authentication, exceptions, permissions, throttling
 
+from accounts.signin import client_ip
 from api.models import ApiKey
 
 SCHEME = "Api-Key"
@@ -69,4 +70,6 @@ class ApiRateThrottle(throttling.SimpleRateThrottle):
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiKey):
             return f"throttle_api_key_{request.auth.pk}"
-        return f"throttle_api_anon_{self.get_ident(request)}"
+        # The sign-in lockouts' address (TRUSTED_PROXY_COUNT), not DRF's get_ident, which
+        # believes any X-Forwarded-For a caller sends.
+        return f"throttle_api_anon_{client_ip(request._request)}"

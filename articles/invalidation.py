@@ -24,6 +24,7 @@ Public responses carry surrogate keys naming what they show (articles.public):
                         and its own feed                          the live story does
     feeds, sitemaps,    every feed, sitemap, search page and      a public story changes
     search, corrections the corrections page and feed             (corrections: a correction too)
+    api                 every list of the read API (api/)         a public story changes
 
 The rule: every model a public page shows is in WATCHED with a function that maps an
 instance to the keys it touches. Its post_save, post_delete (keys taken at pre_delete, while
@@ -63,7 +64,7 @@ from newsroom import edge, replica
 # Keys of what stories show but do not own: rendered fragments must be rendered again.
 REFERENCE_KEY = re.compile(r"^(section|tag|author|image)-\d+$")
 # Lists every public story is on, whatever its section, tags and authors.
-STORY_LISTS = ("home", "feeds", "sitemaps", "search", "corrections")
+STORY_LISTS = ("home", "feeds", "sitemaps", "search", "corrections", "api")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -36,7 +36,7 @@ from articles.fragments import site_state
 
 CACHEABLE_STATUSES = (200, 301, 410)
 # Keys of pages that list stories: they change when a scheduled story comes due.
-LIST_KEYS = frozenset({"home", "feeds", "sitemaps", "search", "corrections"})
+LIST_KEYS = frozenset({"home", "feeds", "sitemaps", "search", "corrections", "api"})
 
 
 def add_keys(request: HttpRequest | None, *keys: str) -> None:

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "articles",
     "webhooks",
     "newsletter",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
     # Last, as its documentation asks: it watches the login signals the others send.
     "axes",
 ]
@@ -246,6 +249,31 @@ CDN_MAX_AGE = env.int("CDN_MAX_AGE", default=60)
 EDGE_TTL = env.int("EDGE_TTL", default=3600)
 EDGE_STALE_SECONDS = env.int("EDGE_STALE_SECONDS", default=600)  # stale-while-revalidate
 # Where purges go: comma-separated "varnish", "fastly" (or a dotted path); none: no purging.
+# --- The read API (/api/v1/, see api/ and README › API) ----------------------------------
+
+# Callers without an API key may read the API (at API_ANONYMOUS_RATE per address).
+API_ANONYMOUS_ACCESS = env.bool("API_ANONYMOUS_ACCESS", default=True)
+API_ANONYMOUS_RATE = env.str("API_ANONYMOUS_RATE", default="30/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.access.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.access.KeyOrAnonymous"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.access.ApiRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} read API",
+    "VERSION": "1",
+    "DESCRIPTION": "Live stories, sections, tags, authors and corrections. See README › API.",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "StoryKindEnum": "articles.models.Kind",
+        "CorrectionKindEnum": "articles.models.Correction.Kind",
+    },
+}
+
 PURGE_BACKENDS = env.list("PURGE_BACKENDS", default=[])
 PURGE_TIMEOUT = env.float("PURGE_TIMEOUT", default=0.5)
 VARNISH_PURGE_URLS = env.list("VARNISH_PURGE_URLS", default=["http://127.0.0.1:8080/"])

@@ -38,6 +38,7 @@ if settings.SERVE_MEDIA:
         )
     )
 urlpatterns += [
+    path("api/v1/", include("api.urls")),
     path("", include("articles.distribution_urls")),
     # Ahead of the articles' "<section>/" pattern, which would take /newsletter/ for a section.
     path("", include("newsletter.urls")),

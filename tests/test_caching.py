@@ -20,7 +20,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-STORY_LISTS = {"home", "feeds", "sitemaps", "search", "corrections"}
+# "api": the read API's lists (api.views), purged with the site's.
+STORY_LISTS = {"home", "feeds", "sitemaps", "search", "corrections", "api"}
 
 
 def keys(response) -> set[str]:

@@ -721,3 +721,26 @@ def test_a_thousand_polls_of_a_live_blog_cost_the_origin_one_request_per_purge(
         assert origin_requests() == expected  # 3 renders for 1002 polls
     finally:
         stack.stop()
+
+
+def test_the_api_is_cached_for_anonymous_callers_passed_with_a_key_and_purged_by_key(edge, story):
+    from api.models import ApiKey
+
+    path = f"/api/v1/stories/{story.pk}/"
+    assert fetch(edge.port, path)[1]["X-Cache"] == "MISS"
+    status, headers, _body = fetch(edge.port, path)
+    assert status == 200 and headers["X-Cache"] == "HIT"
+    # A key's requests always reach the app, which counts them and checks revocation.
+    _, raw = ApiKey.issue("Edge partner")
+    for key_headers in ({"X-Api-Key": raw}, {"Authorization": f"Api-Key {raw}"}) * 2:
+        status, headers, _body = fetch(edge.port, path, headers=key_headers)
+        assert status == 200 and headers["X-Cache"] == "PASS"
+        assert "private" in headers["Cache-Control"]
+    # The list carries "api", which every public story change purges.
+    fetch(edge.port, "/api/v1/stories/")
+    assert fetch(edge.port, "/api/v1/stories/")[1]["X-Cache"] == "HIT"
+    fetch(edge.port, "/", "PURGE", headers={"xkey-purge": "api"})
+    assert fetch(edge.port, "/api/v1/stories/")[1]["X-Cache"] == "MISS"
+    assert fetch(edge.port, path)[1]["X-Cache"] == "HIT"  # the detail is keyed story-<pk>
+    fetch(edge.port, "/", "PURGE", headers={"xkey-purge": f"story-{story.pk}"})
+    assert fetch(edge.port, path)[1]["X-Cache"] == "MISS"

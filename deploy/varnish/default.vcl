@@ -114,7 +114,9 @@ sub vcl_recv {
     if (req.http.x-newsroom-session) {
         return (pass);
     }
-    if (req.http.Authorization) {
+    # API keys (Authorization: Api-Key, X-Api-Key): each request is counted and checked by
+    # the app (rate limit, revocation), so it is never answered from the cache.
+    if (req.http.Authorization || req.http.X-Api-Key) {
         return (pass);
     }
 

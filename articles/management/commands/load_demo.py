@@ -43,7 +43,9 @@ from articles.models import (
     Section,
 )
 from articles.text import ascii_slug
+from newsroom.addresses import absolute_url
 
+DEMO_API_KEY_NAME = "Demo partner"
 LOGINS = [
     # username, first name, last name, group, superuser
     ("journalist", "Leyla", "Məmmədova", JOURNALISTS, False),
@@ -181,6 +183,7 @@ class Command(BaseCommand):
         with notifications.muted(), transaction.atomic():
             self.load_site()
             users = self.load_logins()
+            self.load_api_key(users["editor"])
             sections = self.load_sections()
             photos = self.load_photos(users["editor"])
             authors = self.load_authors(users, photos)
@@ -246,6 +249,20 @@ class Command(BaseCommand):
             for username, key, codes in second_steps:
                 self.stdout.write(f"    {username}: key {key}; recovery codes: {' '.join(codes)}")
         return users
+
+    def load_api_key(self, editor: User) -> None:
+        """A partner's key for the read API (/api/v1/), printed once like the logins."""
+        from api.models import ApiKey
+
+        made = 0
+        if not ApiKey.objects.filter(name=DEMO_API_KEY_NAME).exists():
+            _, raw = ApiKey.issue(DEMO_API_KEY_NAME, created_by=editor)
+            made = 1
+            self.stdout.write(
+                self.style.WARNING("  Demo API key (shown once): ")
+                + f"curl -H 'Authorization: Api-Key {raw}' {absolute_url('/api/v1/stories/')}"
+            )
+        self.step("api keys", made, ApiKey.objects.count())
 
     @staticmethod
     def enrol(user: User) -> tuple[str, list[str]]:

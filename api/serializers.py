@@ -8,7 +8,7 @@ from rest_framework import serializers
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles.models import Article, Correction, Image, Section, tag_url
+from articles.models import Article, Correction, Image, LiveEntry, Section, tag_url
 from articles.templatetags.news import sponsored_links, typographic_html
 from newsroom.addresses import absolute_url
 
@@ -151,3 +151,34 @@ class StoryFilters(serializers.Serializer):
         help_text="Only stories published or last updated at or after this ISO 8601 time.",
         error_messages={"invalid": "Give an ISO 8601 date and time, e.g. 2025-03-14T09:30:00Z."},
     )
+
+
+class LiveEntrySerializer(serializers.ModelSerializer):
+    """A live blog's entry as readers see it; `url` is its anchor on the story page."""
+
+    url = serializers.SerializerMethodField()
+    author = AuthorSerializer()
+    body = serializers.SerializerMethodField()
+    photo = PhotoSerializer(allow_null=True)
+
+    class Meta:
+        model = LiveEntry
+        fields = [
+            "id",
+            "url",
+            "headline",
+            "body",
+            "author",
+            "photo",
+            "embed_url",
+            "is_pinned",
+            "is_key_event",
+            "posted_at",
+            "edited_at",
+        ]
+
+    def get_url(self, entry: LiveEntry) -> str:
+        return absolute_url(entry.get_absolute_url())
+
+    def get_body(self, entry: LiveEntry) -> str:
+        return typographic_html(entry.body)

@@ -12,6 +12,11 @@ urlpatterns = [
     path("stories/", cached(views.StoryList.as_view()), name="stories"),
     # Any segment, so that /stories/x/ is the API's JSON 404 rather than the site's HTML page.
     re_path(r"^stories/(?P<pk>[^/]+)/$", cached(views.StoryDetail.as_view()), name="story"),
+    re_path(
+        r"^stories/(?P<pk>[^/]+)/entries/$",
+        cached(views.LiveEntryList.as_view()),
+        name="live-entries",
+    ),
     path("sections/", cached(views.SectionList.as_view()), name="sections"),
     path("tags/", cached(views.TagList.as_view()), name="tags"),
     path("authors/", cached(views.AuthorList.as_view()), name="authors"),

@@ -20,7 +20,7 @@ from rest_framework import exceptions, generics, pagination
 
 from accounts.models import Author
 from api import serializers
-from articles.models import Article, Byline, Correction, Section, public_tags
+from articles.models import Article, Byline, Correction, Kind, LiveEntry, Section, public_tags
 from articles.public import add_keys
 
 API_LIST = "api"
@@ -153,6 +153,34 @@ class StoryDetail(ApiDetail):
 
     def keys(self, stories):
         return story_keys(stories)
+
+
+@extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+class LiveEntryList(ApiList):
+    """A live blog's entries readers see, newest first (pinned ones are flagged, not moved):
+    poll with the ETag for changes. 404 for a story that is not a live blog on the site."""
+
+    serializer_class = serializers.LiveEntrySerializer
+
+    class pagination_class(Cursor):
+        ordering = ("-posted_at", "-pk")
+
+    def get_queryset(self):
+        story = self.kwargs["pk"]
+        if not story.isascii() or not story.isdigit():
+            raise exceptions.NotFound("No live blog with this id.")
+        if not Article.objects.live().filter(pk=story, kind=Kind.LIVE).exists():
+            raise exceptions.NotFound("No live blog with this id.")
+        self.story = int(story)
+        return (
+            LiveEntry.objects.public()
+            .filter(article_id=self.story)
+            .select_related("article__section", "author", "photo")
+        )
+
+    def keys(self, entries):
+        # An entry posted, corrected or deleted purges live-<pk> (articles.invalidation).
+        return {f"story-{self.story}", f"live-{self.story}"}
 
 
 class SectionList(ApiList):

@@ -323,3 +323,61 @@ def test_openapi_schema_is_served(client):
     assert {"/api/v1/stories/", "/api/v1/stories/{id}/", "/api/v1/corrections/"} <= set(
         schema["paths"]
     )
+
+
+# --- A live blog's entries ----------------------------------------------------------------
+
+
+def test_a_live_blogs_entries_are_listed_newest_first_only_those_readers_see(
+    client, politics, purged, django_assert_max_num_queries
+):
+    from articles.models import LiveEntry
+
+    blog = ArticleFactory(published=True, kind=Kind.LIVE, section=politics)
+    reporter = AuthorFactory(name="Aysel Quliyeva")
+    now = timezone.now()
+    older = LiveEntry.objects.create(
+        article=blog,
+        author=reporter,
+        body="<p>Polls open.</p>",
+        posted_at=now - dt.timedelta(hours=2),
+    )
+    newer = LiveEntry.objects.create(
+        article=blog, author=reporter, headline="Polls close", body="<p>Counting.</p>",
+        posted_at=now - dt.timedelta(minutes=5), is_key_event=True,
+    )  # fmt: skip
+    LiveEntry.objects.create(
+        article=blog, author=reporter, body="<p>Unchecked.</p>",
+        status=LiveEntry.Status.AWAITING_REVIEW,
+    )  # fmt: skip
+    path = f"/api/v1/stories/{blog.pk}/entries/"
+    with django_assert_max_num_queries(6):
+        response = client.get(path)
+    assert response.status_code == 200
+    assert ids(response) == [newer.pk, older.pk]
+    first = response.json()["results"][0]
+    assert first["headline"] == "Polls close" and first["is_key_event"] is True
+    assert first["author"]["name"] == "Aysel Quliyeva"
+    assert first["url"].endswith(f"{blog.get_absolute_url()}#entry-{newer.pk}")
+    # Posting an entry purges what this response is filed under.
+    assert f"live-{blog.pk}" in keys(response)
+    post = purged.after(
+        lambda: LiveEntry.objects.create(article=blog, author=reporter, body="<p>x</p>")
+    )
+    assert f"live-{blog.pk}" in post
+
+
+@pytest.mark.parametrize("which", ["news", "draft", "junk"])
+def test_entries_of_anything_but_a_live_blog_on_the_site_are_a_json_404(client, politics, which):
+    if which == "junk":
+        path = "/api/v1/stories/abc/entries/"
+    else:
+        story = ArticleFactory(
+            published=which == "news", kind=Kind.NEWS if which == "news" else Kind.LIVE
+        )
+        path = f"/api/v1/stories/{story.pk}/entries/"
+    response = client.get(path)
+    assert response.status_code == 404
+    assert (
+        response["Content-Type"] == "application/json" and "live blog" in response.json()["detail"]
+    )

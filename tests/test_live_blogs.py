@@ -108,6 +108,16 @@ def test_a_new_entry_shows_on_the_next_page_view(client, blog, reporter):
     assert f'id="entry-{fresh.pk}"' in client.get(blog.get_absolute_url()).content.decode()
 
 
+def test_every_entry_has_a_heading_a_screen_reader_can_jump_to(client, blog, reporter):
+    entry(blog, reporter, headline="Polls close")
+    entry(blog, reporter, body="<p>No headline of its own.</p>")
+    html = client.get(blog.get_absolute_url()).content.decode()
+    entries = re.findall(r'<article class="live-entry.*?</article>', html, re.S)
+    assert len(entries) == 2
+    assert all(re.search(r"<h3[ >]", one) for one in entries)
+    assert '<h3 class="visually-hidden">Update, ' in html
+
+
 def test_structured_data_is_a_live_blog_posting_with_its_updates(client, blog, reporter):
     entry(blog, reporter, headline="Polls close")
     entry(blog, reporter, body="<p>No headline, just news &amp; more.</p>")

@@ -115,7 +115,9 @@ def test_a_forged_link_changes_nothing(client, inbox):
 
 
 @pytest.mark.slow
-def test_the_reset_mail_is_queued_and_sent_by_the_worker(client, live_server_db_url, settings):
+def test_the_reset_mail_is_queued_and_sent_by_the_worker(
+    client, live_server_db_url, migration_rows, settings
+):
     """With the production backend the reset page only queues the mail, and the job holds no
     link: the worker, a separate process, makes the token and sends it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

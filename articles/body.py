@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qs, quote, urlsplit
 
+from django.conf import settings
 from django_prose_editor.fields import ProseEditorField, create_sanitizer
 
 BODY_EXTENSIONS = {
@@ -60,15 +61,8 @@ class Embed:
     verb: str = "View"  # "Watch on YouTube", "View on Instagram"
 
 
-# The hosts a frame may come from; CSP frame-src in settings lists exactly these.
-EMBED_FRAME_HOSTS = (
-    "https://www.youtube-nocookie.com",
-    "https://platform.twitter.com",
-    "https://www.facebook.com",
-    "https://www.instagram.com",
-    "https://www.tiktok.com",
-    "https://t.me",
-)
+# The hosts a frame may come from: the CSP's frame-src (settings) is built from the same list.
+EMBED_FRAME_HOSTS = settings.EMBED_FRAME_HOSTS
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 _DIGITS = re.compile(r"^\d{1,25}$")

@@ -398,6 +398,15 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
     },
 ]
 
+# The hosts a story embed's frame may come from (articles.body makes frames only from these).
+EMBED_FRAME_HOSTS = (
+    "https://www.youtube-nocookie.com",
+    "https://platform.twitter.com",
+    "https://www.facebook.com",
+    "https://www.instagram.com",
+    "https://www.tiktok.com",
+    "https://t.me",
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -412,17 +421,8 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
-        # Embeds in story bodies: a frame is made only when the reader asks for it, and only
-        # from these hosts (articles.body.EMBED_FRAME_HOSTS; tests/test_body_elements.py
-        # keeps the two the same).
-        "frame-src": [
-            "https://www.youtube-nocookie.com",
-            "https://platform.twitter.com",
-            "https://www.facebook.com",
-            "https://www.instagram.com",
-            "https://www.tiktok.com",
-            "https://t.me",
-        ],
+        # Embeds in story bodies: a frame is made only when the reader asks for it.
+        "frame-src": list(EMBED_FRAME_HOSTS),
     }
 }
 

@@ -32,3 +32,14 @@ def smtp_server():
         yield inbox
     finally:
         controller.stop()
+
+
+@contextlib.contextmanager
+def mail_to_inbox(settings):
+    """A real SMTP server that this process's mail goes to: the Inbox, settings pointed at it."""
+    with smtp_server() as inbox:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", inbox.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        yield inbox

@@ -241,3 +241,36 @@ class WebhookReceiver:
         import json
 
         return [json.loads(body) for _, body in self.received]
+
+
+def worker_environment(database_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
+    """The environment of a `manage.py db_worker` process that runs this test's jobs: the
+    production task backend (DEBUG off), the test database, mail to a test SMTP server."""
+    env = {
+        **os.environ,
+        "DEBUG": "0",  # the production default: the database backend
+        "SECRET_KEY": "s" * 50,
+        "DATABASE_URL": database_url,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        **extra,
+    }
+    env.pop("TASKS_BACKEND", None)
+    return env
+
+
+@contextlib.contextmanager
+def db_worker(env: dict[str, str]):
+    """A running `manage.py db_worker`, stopped (SIGTERM) on the way out. Yields the process;
+    its output is in .output afterwards."""
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        worker.output = worker.communicate(timeout=20)[0].decode(errors="replace")

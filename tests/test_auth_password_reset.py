@@ -2,7 +2,6 @@
 arrives and works once, and the page says the same for addresses that have no account."""
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -11,8 +10,8 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import EditorFactory, JournalistFactory, UserFactory
-from tests.mail import smtp_server
-from tests.servers import ROOT
+from tests.mail import mail_to_inbox, smtp_server
+from tests.servers import ROOT, worker_environment
 from tests.signin import authenticator, code
 
 RESET = "/admin/password_reset/"
@@ -24,10 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def inbox(settings):
     """A real mail server on a loopback port, the site's SMTP backend pointed at it."""
-    with smtp_server() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    with mail_to_inbox(settings) as server:
         yield server.messages
 
 
@@ -128,14 +124,8 @@ def test_the_reset_mail_is_queued_and_sent_by_the_worker(
         job = DBTaskResult.objects.get()
         assert job.task_path == "accounts.tasks.email_password_reset"
         assert "password_reset/" not in json.dumps(job.args_kwargs)  # no link in the queue
-        env = {
-            **os.environ,
-            "DEBUG": "0",
-            "SECRET_KEY": settings.SECRET_KEY,  # the token is signed with it
-            "DATABASE_URL": live_server_db_url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{server.port}",
-        }
-        env.pop("TASKS_BACKEND", None)
+        # The token is signed with the key: the worker must have this process's.
+        env = worker_environment(live_server_db_url, server.port, SECRET_KEY=settings.SECRET_KEY)
         worker = subprocess.run(
             [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
             cwd=ROOT,

@@ -5,9 +5,6 @@ queue: in these tests the immediate backend (as `make run`), and in the last one
 `manage.py db_worker` process with the database backend and a real SMTP server."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -17,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from articles.models import Notification
 from tests.factories import ArticleFactory, AuthorFactory, EditorFactory, UserFactory
 from tests.mail import smtp_server
-from tests.servers import ROOT
+from tests.servers import db_worker, worker_environment
 from tests.test_workflow import workflow_url
 
 pytestmark = pytest.mark.django_db
@@ -168,23 +165,10 @@ def test_the_worker_process_mails_what_the_desk_queued(live_server_db_url, migra
     story = ArticleFactory(headline="Harbour reopens", created_by=jane, in_review=True)
 
     with smtp_server() as inbox:
-        env = {
-            **os.environ,
-            "DEBUG": "0",  # the production default: the database backend
-            "SECRET_KEY": "s" * 50,
-            "DATABASE_URL": live_server_db_url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{inbox.port}",
-            "SITE_URL": "https://news.example.com",
-        }
-        env.pop("TASKS_BACKEND", None)
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+        env = worker_environment(
+            live_server_db_url, inbox.port, SITE_URL="https://news.example.com"
         )
-        try:
+        with db_worker(env) as worker:
             with override_settings(
                 TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
             ):
@@ -195,9 +179,7 @@ def test_the_worker_process_mails_what_the_desk_queued(live_server_db_url, migra
             while not inbox.messages and time.monotonic() < deadline:
                 assert worker.poll() is None, worker.stdout.read().decode(errors="replace")
                 time.sleep(0.1)
-        finally:
-            worker.terminate()
-            output = worker.communicate(timeout=20)[0].decode(errors="replace")
+    output = worker.output
 
     assert len(inbox.messages) == 1, output
     message = inbox.messages[0]

@@ -2,10 +2,7 @@
 sending through the job queue to a real SMTP server, one-click unsubscribe."""
 
 import datetime as dt
-import os
 import re
-import subprocess
-import sys
 import time
 
 import pytest
@@ -18,8 +15,8 @@ from articles.models import Front, Kind, Placement
 from newsletter.models import Delivery, Edition, Subscriber
 from newsletter.tasks import send_edition
 from tests.factories import ArticleFactory, EditorFactory
-from tests.mail import smtp_server
-from tests.servers import ROOT
+from tests.mail import mail_to_inbox, smtp_server
+from tests.servers import db_worker, worker_environment
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +25,7 @@ SIGNUP, SUBSCRIBE = "/newsletter/", "/newsletter/subscribe/"
 
 @pytest.fixture
 def inbox(settings):
-    """A real SMTP server that this process's mail goes to."""
-    with smtp_server() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    with mail_to_inbox(settings) as server:
         yield server
 
 
@@ -422,23 +414,10 @@ def test_the_worker_process_sends_the_edition(live_server_db_url, migration_rows
     edition = Edition.objects.draft_for(timezone.localdate())
 
     with smtp_server() as inbox:
-        env = {
-            **os.environ,
-            "DEBUG": "0",
-            "SECRET_KEY": "s" * 50,
-            "DATABASE_URL": live_server_db_url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{inbox.port}",
-            "SITE_URL": "https://news.example.com",
-        }
-        env.pop("TASKS_BACKEND", None)
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+        env = worker_environment(
+            live_server_db_url, inbox.port, SITE_URL="https://news.example.com"
         )
-        try:
+        with db_worker(env) as worker:
             with override_settings(
                 TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
             ):
@@ -448,9 +427,7 @@ def test_the_worker_process_sends_the_edition(live_server_db_url, migration_rows
                 assert worker.poll() is None, worker.stdout.read().decode(errors="replace")
                 time.sleep(0.1)
             time.sleep(0.5)
-        finally:
-            worker.terminate()
-            output = worker.communicate(timeout=20)[0].decode(errors="replace")
+    output = worker.output
 
     assert sorted(m["To"] for m in inbox.messages) == ["ann@example.com", "bob@example.com"], output
     assert (

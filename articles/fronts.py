@@ -66,7 +66,10 @@ class Chooser:
 
     def __init__(self, recent: list[Row], top_sections: dict[int, int], reserved: set[int]):
         self.recent = recent
-        self.top_sections = top_sections
+        # Each section block looks only at its own stories, not at all the recent ones.
+        self.recent_in: dict[int, list[Row]] = {}
+        for row in recent:
+            self.recent_in.setdefault(top_sections.get(row[1], row[1]), []).append(row)
         self.taken: set[int] = set()
         # The stories placed on this page wait for their own slots: no automatic slot takes
         # them first.
@@ -75,11 +78,10 @@ class Chooser:
     def _candidates(
         self, section: int | None = None, kind: str | None = None, not_kind: str | None = None
     ) -> Iterator[Row]:
-        for row in self.recent:
-            pk, section_id, story_kind = row[:3]
+        rows = self.recent if section is None else self.recent_in.get(section, [])
+        for row in rows:
+            pk, _, story_kind = row[:3]
             if pk in self.taken or pk in self.reserved:
-                continue
-            if section is not None and self.top_sections.get(section_id, section_id) != section:
                 continue
             if kind is not None and story_kind != kind:
                 continue

@@ -27,7 +27,7 @@ from django.utils import timezone  # noqa: E402
 from taggit.models import Tag  # noqa: E402
 
 from accounts.models import Author  # noqa: E402
-from articles.models import Article, Byline, Section, Status, TaggedArticle  # noqa: E402
+from articles.models import Article, Byline, Kind, Section, Status, TaggedArticle  # noqa: E402
 from articles.search import refresh_search_documents  # noqa: E402
 
 SECTIONS = {
@@ -47,6 +47,10 @@ WORDS = (
     "council mayor farmers exporters inflation currency investment summit delegation talks"
 ).split()
 BATCH = 1000
+# A newsroom's mix of kinds besides news, by story id modulo 50 (the opinion section's stories
+# are all opinion). Without it the planner's statistics say every story is news, and the plans
+# of the front page's queries (kind <> 'sponsored') are chosen for a site no newsroom runs.
+KIND_MIX = {Kind.SPONSORED: {0}, Kind.ANALYSIS: {1, 2, 3}, Kind.INTERVIEW: {4, 5}}
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -155,6 +159,19 @@ def load(total: int, seed: int) -> int:
     return made
 
 
+def assign_kinds() -> None:
+    """Give the stories their kinds (KIND_MIX); idempotent, so older benchmark databases get
+    them too. The lead story stays news, and the live blog the live scenario made stays one."""
+    bench = Article.objects.filter(slug__startswith="bench-").exclude(kind=Kind.LIVE)
+    bench.filter(section__slug="opinion").exclude(kind=Kind.OPINION).update(kind=Kind.OPINION)
+    others = bench.exclude(section__slug="opinion").exclude(is_lead=True)
+    ids = list(others.values_list("pk", flat=True))
+    for kind, residues in KIND_MIX.items():
+        chosen = [pk for pk in ids if pk % 50 in residues]
+        sponsor = "Caspian Bank" if kind == Kind.SPONSORED else ""
+        others.filter(pk__in=chosen).exclude(kind=kind).update(kind=kind, sponsor=sponsor)
+
+
 def write_urls(path: Path, count: int, seed: int) -> int:
     rng = random.Random(seed)
     ids = list(
@@ -175,6 +192,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     made = load(args.stories, args.seed)
+    assign_kinds()
     if connection.vendor == "postgresql":
         # Fresh planner statistics, as autovacuum would have them on a live site; without them
         # PostgreSQL plans for an empty table right after a bulk load.

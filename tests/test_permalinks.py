@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+from django.urls import reverse, set_script_prefix
+from django.utils import timezone
+
 from articles.models import ArticleRedirect
 from tests.admin_forms import change_url, form_data
 from tests.factories import ArticleFactory, SectionFactory
@@ -92,3 +95,34 @@ def test_slug_typed_in_the_admin_for_a_live_story_is_made_ascii(client, editor):
     assert article.slug == "gence-seckileri"
     client.logout()
     assert_moved(client, old_url, article.get_absolute_url())
+
+
+def test_a_story_address_is_the_one_its_url_pattern_reverses(client, db):
+    # Story addresses are filled into a format string made once from the URL pattern (a
+    # front page links dozens); a change to the pattern must change them all alike.
+    article = ArticleFactory(
+        published=True, slug="late-vote", publish_at=dt.datetime(2026, 3, 4, 23, 30, tzinfo=dt.UTC)
+    )
+    day = timezone.localtime(article.first_published_at)
+    reversed_path = reverse(
+        "articles:detail",
+        kwargs={
+            "section": article.section.slug,
+            "year": day.year,
+            "month": f"{day.month:02d}",
+            "day": f"{day.day:02d}",
+            "slug": "late-vote",
+        },
+    )
+    assert article.get_absolute_url() == reversed_path
+    assert client.get(reversed_path).status_code == 200
+
+
+def test_a_story_address_follows_the_script_prefix_the_site_is_served_under(db):
+    article = ArticleFactory(published=True)
+    plain = article.get_absolute_url()
+    set_script_prefix("/news/")
+    try:
+        assert article.get_absolute_url() == "/news" + plain
+    finally:
+        set_script_prefix("/")

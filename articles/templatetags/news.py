@@ -20,7 +20,7 @@ from django.db import DatabaseError
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import fragments, models
@@ -481,10 +481,37 @@ def latest_stories(count: int = 5) -> dict[str, Any]:
 @register.filter
 def river_time(moment: dt.datetime | None) -> str:
     """A headline list's time: “19:14” today, “1 Dec” before (in the newsroom's zone)."""
-    if not moment:
-        return ""
+    return _river_time(moment, timezone.localdate()) if moment else ""
+
+
+def _river_time(moment: dt.datetime, today: dt.date) -> str:
     local = timezone.localtime(moment)
-    return dateformat.format(local, "H:i" if local.date() == timezone.localdate() else "j M")
+    return dateformat.format(local, "H:i" if local.date() == today else "j M")
+
+
+@register.simple_tag
+def headline_list(stories, ordered: bool = False) -> SafeString:
+    """A list of headlines (the front's “Latest” river, a section block's): a time and a link
+    each, from StoryRows; `ordered` makes it an <ol>.
+
+    Built here rather than in a template: a front page prints forty of these, and the template
+    engine's lookups per headline were a third of the page's rendering time."""
+    today = timezone.localdate()
+    items = format_html_join(
+        "",
+        '<li class="headline-item"><time datetime="{}">{}</time> <a href="{}">{}</a></li>',
+        (
+            (
+                iso_time(story.publish_at),
+                _river_time(story.publish_at, today),
+                story.get_absolute_url(),
+                typographic(story.headline),
+            )
+            for story in stories
+        ),
+    )
+    tag = "ol" if ordered else "ul"
+    return format_html('<{} class="headline-list">{}</{}>', tag, items, tag)
 
 
 # Where readers share a story: plain links to each network's own share page (no scripts, no

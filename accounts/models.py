@@ -5,10 +5,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models.signals import post_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 
 from articles.text import is_url_slug, unique_slug
+from newsroom.addresses import slug_path
 
 JOURNALISTS = "Journalists"
 EDITORS = "Editors"
@@ -75,7 +75,7 @@ class Author(models.Model):
 
     def get_absolute_url(self) -> str:
         """The author's page, or "" for an old row without a usable slug (never a 500)."""
-        return reverse("articles:author", args=[self.slug]) if is_url_slug(self.slug) else ""
+        return slug_path("articles:author", self.slug)
 
     @property
     def twitter_url(self) -> str:

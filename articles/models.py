@@ -1,6 +1,5 @@
 import dataclasses
 import datetime as dt
-import functools
 import html
 import secrets
 from typing import ClassVar
@@ -16,7 +15,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from taggit.managers import TaggableManager
@@ -40,6 +39,7 @@ from articles.images import (
     without_metadata,
 )
 from articles.text import is_url_slug, plain_text, reading_minutes, unique_slug, word_count
+from newsroom.addresses import slug_path, url_pattern
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -91,7 +91,7 @@ class Section(models.Model):
 
     def get_absolute_url(self) -> str:
         """The section's page, or "" for a row without a usable slug (never a 500)."""
-        return reverse("articles:section", args=[self.slug]) if is_url_slug(self.slug) else ""
+        return slug_path("articles:section", self.slug)
 
 
 class Image(models.Model):
@@ -326,36 +326,24 @@ def live_sql(alias: str, at: dt.datetime) -> tuple[str, list]:
 
 def story_path(section_slug: str, published: dt.datetime | None, slug: str) -> str:
     """A story's address: /<section>/<yyyy>/<mm>/<dd>/<slug>/, dated in the outlet's zone;
-    "" when a slug cannot be addressed (an old row with none), so no page linking it fails.
-
-    Filled into story_path_format() rather than reversed: a front page links ~60 stories, and
-    reverse() per link was a tenth of its rendering time. tests/test_sitemaps.py checks that
-    both ways agree."""
+    "" when a slug cannot be addressed (an old row with none), so no page linking it fails."""
     if not (is_url_slug(section_slug) and is_url_slug(slug)):
         return ""
     day = timezone.localtime(published or timezone.now())
-    date = f"{day.year}/{day.month:02d}/{day.day:02d}"
-    return story_path_format().format(section_slug, date, slug)
+    return url_pattern(*STORY_SENTINELS).format(
+        section_slug, day.year, f"{day.month:02d}", f"{day.day:02d}", slug
+    )
+
+
+# The story page's URL name and a value for each of its converters (see url_pattern()).
+STORY_SENTINELS = ("articles:detail", "zzsectionzz", 1111, 22, 33, "zzslugzz")
 
 
 def story_path_format() -> str:
-    """story_path() as a format string of positional fields: {0} the section's slug, {1} the
-    date as yyyy/mm/dd, {2} the story's slug. reverse() once per URL configuration and script
-    prefix (what reverse() itself depends on), not once per story."""
-    return _story_path_format(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-
-
-@functools.cache
-def _story_path_format(urlconf: str | None, script_prefix: str) -> str:
-    # The sentinel values match the URL converters.
-    path = reverse(
-        "articles:detail",
-        urlconf=urlconf,
-        kwargs={"section": "zzsectionzz", "year": 1111, "month": 22, "day": 33, "slug": "zzslugzz"},
-    )
-    for sentinel, field in (("zzsectionzz", "{0}"), ("1111/22/33", "{1}"), ("zzslugzz", "{2}")):
-        path = path.replace(f"/{sentinel}/", f"/{field}/", 1)
-    return path
+    """story_path() as a format string of three positional fields: {0} the section's slug,
+    {1} the date as yyyy/mm/dd, {2} the story's slug. For a 50,000-URL sitemap, whose query
+    gives the date as one string."""
+    return url_pattern(*STORY_SENTINELS).replace("{1}/{2}/{3}", "{1}").replace("{4}", "{2}")
 
 
 RELATED_STORIES = 4
@@ -1027,7 +1015,7 @@ def ascii_tag_slug(sender, instance: Tag, **kwargs) -> None:
 
 def tag_url(tag) -> str:
     """A tag's page, or "" for an old row without a usable slug (never a 500)."""
-    return reverse("articles:tag", args=[tag.slug]) if is_url_slug(tag.slug) else ""
+    return slug_path("articles:tag", tag.slug)
 
 
 class TaggedArticle(TaggedItemBase):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from articles.models import ArticleRedirect
 from tests.admin_forms import change_url, form_data
-from tests.factories import ArticleFactory, SectionFactory
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 
 def edit(client, article, **changes):
@@ -118,11 +118,15 @@ def test_a_story_address_is_the_one_its_url_pattern_reverses(client, db):
     assert client.get(reversed_path).status_code == 200
 
 
-def test_a_story_address_follows_the_script_prefix_the_site_is_served_under(db):
-    article = ArticleFactory(published=True)
-    plain = article.get_absolute_url()
+def test_addresses_follow_the_script_prefix_the_site_is_served_under(db):
+    article = ArticleFactory(published=True, slug="late-vote")
+    author = AuthorFactory(slug="ann-writer")
     set_script_prefix("/news/")
     try:
-        assert article.get_absolute_url() == "/news" + plain
+        assert article.get_absolute_url().startswith("/news/")
+        assert article.get_absolute_url().endswith("/late-vote/")
+        assert article.section.get_absolute_url() == f"/news/{article.section.slug}/"
+        assert author.get_absolute_url() == "/news/authors/ann-writer/"
     finally:
         set_script_prefix("/")
+    assert article.section.get_absolute_url() == f"/{article.section.slug}/"

@@ -60,6 +60,8 @@ TEASERS = {
     "opinion": ("includes/opinion_teaser.html", {}),
     "list": ("includes/teaser.html", {}),
     "related": ("includes/related_item.html", {}),
+    # The end of a story page: more from its section and author, with small photos.
+    "more": ("includes/more_item.html", {}),
 }
 
 # What a story row needs for its fragment keys; everything else is loaded only on a miss.

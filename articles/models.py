@@ -2,7 +2,7 @@ import dataclasses
 import datetime as dt
 import html
 import secrets
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
@@ -351,6 +351,11 @@ RELATED_STORIES = 4
 # a popular tag has tens of thousands, and collecting them all to show four made the story
 # page's cost grow with the archive.
 RELATED_CANDIDATES_PER_TAG = 12
+# "More from the section" and "More from the author" at the end of a story page.
+MORE_STORIES = 4
+# The author's are chosen among their newest this many bylines (by story id, from the
+# (author, story) index), for the same reason: a staff writer has thousands of stories.
+MORE_CANDIDATES_PER_AUTHOR = 12
 
 
 @dataclasses.dataclass(frozen=True)
@@ -490,22 +495,59 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class StoryPage:
+    """What a story page lists besides the story: related stories (the side column), then
+    more from its section and from its first byline's author (the end of the story)."""
+
+    story: StoryRow | None
+    related: list[StoryRow]
+    more_in_section: list[StoryRow]
+    more_by_author: list[StoryRow]
+    # The first byline's author (an unsaved Author: name and slug, for the heading's link),
+    # None when the story has no byline or its author no other story to list.
+    author: Any = None
+
+    @property
+    def section(self) -> "Section | None":
+        """The story's section (unsaved: name and slug, for the heading's link)."""
+        if self.story is None:
+            return None
+        row = self.story
+        return Section(pk=row.section_id, name=row.section_name, slug=row.section_slug)
+
+
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
-    def live_story_with_related(self, slug: str) -> tuple[StoryRow | None, list[StoryRow]]:
-        """The live story at slug (None if there is none) and its related stories: the
-        newest live stories sharing a tag with it, topped up from its section.
+    def live_story_with_related(self, slug: str) -> StoryPage:
+        """The live story at slug (story None if there is none) and the stories its page
+        lists: related ones, the newest live stories sharing a tag with it, topped up from
+        its section; then, for the end of the story, the newest others in its section and by
+        its first byline's author (journalism only, never sponsored content, and none shown
+        twice on the page).
 
         One query, the story page's only one when its parts are cached: the story's row and
         the newest few of each kind of related story, rather than ranking every candidate by
         the number of shared tags (which means grouping thousands of rows on a big archive).
         """
-        story, related = None, {}
-        for *columns, rank in _story_page(slug, timezone.now()):
+        story, related, in_section, by_author, author = None, {}, [], [], None
+        for *columns, kind, author_name, author_slug, rank in _story_page(slug, timezone.now()):
+            row = StoryRow(*columns)
             if rank == 0:
-                story = StoryRow(*columns)
+                story = row
+            elif rank == 3:
+                by_author.append(row)
+                if author is None:
+                    author = Byline.author.field.related_model(name=author_name, slug=author_slug)
             else:  # a story both tagged alike and in the section comes twice
-                related.setdefault(columns[0], StoryRow(*columns))
-        return story, list(related.values())[:RELATED_STORIES]
+                related.setdefault(row.pk, row)
+                if rank == 2 and kind != Kind.SPONSORED:
+                    in_section.append(row)
+        related = list(related.values())[:RELATED_STORIES]
+        shown = {row.pk for row in related}
+        in_section = [row for row in in_section if row.pk not in shown][:MORE_STORIES]
+        shown |= {row.pk for row in in_section}
+        by_author = [row for row in by_author if row.pk not in shown][:MORE_STORIES]
+        return StoryPage(story, related, in_section, by_author, author if by_author else None)
 
 
 class Article(models.Model):
@@ -1039,6 +1081,9 @@ def _story_page(slug: str, at: dt.datetime) -> list[tuple]:
     return [
         (
             *(getattr(row, name) for name in StoryRow.RAW_COLUMNS),
+            row.kind,
+            row.author_name,
+            row.author_slug,
             row.story_rank,
         )
         for row in Article.objects.raw(sql, params)
@@ -1046,11 +1091,15 @@ def _story_page(slug: str, at: dt.datetime) -> list[tuple]:
 
 
 def _story_page_sql(slug: str, at: dt.datetime) -> tuple[str, list]:
-    """StoryRow columns and a rank: the live story at slug (0), the newest few live stories
-    sharing a tag with it (1), then the newest few in its section (2). Bounded however large
-    the archive and however popular its tags: the tagged ones are chosen among the newest
+    """StoryRow columns, the story's kind, an author's name and slug, and a rank: the live
+    story at slug (0), the newest few live stories sharing a tag with it (1), the newest
+    in its section (2), then the newest live journalism by its first byline's author (3,
+    the only rows with the author's name and slug). Bounded however large the archive and
+    however popular its tags and author: the tagged ones are chosen among the newest
     RELATED_CANDIDATES_PER_TAG stories tagged so (by id, from the (tag, story) index) for
-    each of its tags; the section's walk the newest stories only until they have enough.
+    each of its tags, the author's among their newest MORE_CANDIDATES_PER_AUTHOR bylines
+    (from the (author, story) index); the section's walk the newest stories only until
+    they have enough.
 
     Raw SQL through Article.objects.raw() (Django's documented API; it converts the columns
     as a queryset would, on every database): the same query built with QuerySet methods took
@@ -1061,9 +1110,14 @@ def _story_page_sql(slug: str, at: dt.datetime) -> tuple[str, list]:
     """
     live, live_params = live_sql("o", at)
     sql = f"""
+        WITH lead_author AS (
+            SELECT byline.author_id FROM articles_byline byline
+            JOIN articles_article story ON story.id = byline.article_id
+            WHERE story.slug = %s ORDER BY byline.position, byline.id LIMIT 1)
         SELECT a.id, a.modified_at, a.headline, a.slug, a.publish_at, a.first_published_at,
                a.section_id, s.slug AS section_slug, s.name AS section_name,
-               a.standfirst, a.meta_title, a.meta_description, picked.story_rank
+               a.standfirst, a.meta_title, a.meta_description, a.kind,
+               au.name AS author_name, au.slug AS author_slug, picked.story_rank
         FROM (
             SELECT o.id, 0 AS story_rank FROM articles_article o WHERE o.slug = %s AND {live}
             UNION ALL
@@ -1084,15 +1138,33 @@ def _story_page_sql(slug: str, at: dt.datetime) -> tuple[str, list]:
                 WHERE {live} AND o.slug <> %s AND o.section_id = (
                     SELECT story.section_id FROM articles_article story WHERE story.slug = %s)
                 ORDER BY o.publish_at DESC, o.id DESC LIMIT %s) in_section
+            UNION ALL
+            SELECT * FROM (
+                SELECT o.id, 3 AS story_rank FROM articles_article o
+                WHERE {live} AND o.slug <> %s AND o.kind <> %s AND o.id IN (
+                    SELECT mine.article_id FROM lead_author
+                    JOIN articles_byline mine ON mine.author_id = lead_author.author_id
+                    WHERE mine.article_id >= COALESCE((
+                        SELECT newest.article_id FROM articles_byline newest
+                        WHERE newest.author_id = lead_author.author_id
+                        ORDER BY newest.article_id DESC LIMIT 1 OFFSET %s), 0))
+                ORDER BY o.publish_at DESC, o.id DESC LIMIT %s) by_author
         ) picked
         JOIN articles_article a ON a.id = picked.id
         JOIN articles_section s ON s.id = a.section_id
+        LEFT JOIN lead_author ON picked.story_rank = 3
+        LEFT JOIN accounts_author au ON au.id = lead_author.author_id
         ORDER BY picked.story_rank, a.publish_at DESC, a.id DESC
     """  # only live_sql()'s fixed text is formatted in; every value is a parameter
+    # Enough rows that the end of the page still has MORE_STORIES of each once what the
+    # related stories (and the section's list) show is left out.
     params = [
+        slug,
         slug, *live_params,
         *live_params, slug, slug, RELATED_CANDIDATES_PER_TAG - 1, RELATED_STORIES,
-        *live_params, slug, slug, RELATED_STORIES,
+        *live_params, slug, slug, RELATED_STORIES + MORE_STORIES,
+        *live_params, slug, Kind.SPONSORED.value, MORE_CANDIDATES_PER_AUTHOR - 1,
+        RELATED_STORIES + 2 * MORE_STORIES,
     ]  # fmt: skip
     return sql, params
 

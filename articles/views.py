@@ -155,22 +155,27 @@ def home(request: HttpRequest) -> HttpResponse:
 def article_detail(
     request: HttpRequest, section: str, year: int, month: str, day: str, slug: str
 ) -> HttpResponse:
-    story, related = Article.objects.live_story_with_related(slug)
+    listed = Article.objects.live_story_with_related(slug)
+    story = listed.story
     if story is None:
         return _not_live(request, slug)
     add_keys(request, f"story-{story.pk}")
     if request.path != story.get_absolute_url():
         # Same story under an older section or date: send readers to where it lives now.
         return redirect(story.get_absolute_url(), permanent=True)
-    # The story's parts and its related stories' items in one cache round trip.
+    # The story's parts and the items of every list on its page in one cache round trip.
+    lists = {
+        "related": (listed.related, "related"),
+        "more_in_section": (listed.more_in_section, "more"),
+        "more_by_author": (listed.more_by_author, "more"),
+    }
     wanted = [(story, "story-head"), (story, "story-body")]
-    wanted += [(other, "related") for other in related]
-    head, body, *related_html = fragments.rendered(request, wanted)
-    return render(
-        request,
-        "articles/article_detail.html",
-        {"article": story, "story": {"head": head, "body": body}, "related": related_html},
-    )
+    wanted += [(other, kind) for rows, kind in lists.values() for other in rows]
+    head, body, *items = fragments.rendered(request, wanted)
+    context = {"article": story, "story": {"head": head, "body": body}, "listed": listed}
+    for name, (rows, _) in lists.items():
+        context[name], items = items[: len(rows)], items[len(rows) :]
+    return render(request, "articles/article_detail.html", context)
 
 
 def _not_live(request: HttpRequest, slug: str) -> HttpResponse:

@@ -31,6 +31,9 @@ UPSCALED = """() => [...document.querySelectorAll('main img')]
   .filter(img => img.getBoundingClientRect().width > img.naturalWidth + 1)
   .map(img => img.currentSrc)"""
 
+MORE_PHOTOS_LOADED = """() => [...document.querySelectorAll('.more__image img')]
+  .every(img => img.complete && img.naturalWidth > 0)"""
+
 HEADSHOT_LOADED = """() => { const img = document.querySelector('.teaser__headshot');
   return img.complete && img.naturalWidth > 0; }"""
 HEADSHOT = """() => { const img = document.querySelector('.teaser__headshot');
@@ -41,10 +44,12 @@ HEADSHOT = """() => { const img = document.querySelector('.teaser__headshot');
 def newsroom(live_server):
     politics = SectionFactory(name="Politics", slug="politics")
     columnist = AuthorFactory(name="Zaur Hasanov", photo=ImageFactory())
+    reporter = AuthorFactory(name="Leyla Mammadova")
     lead = ArticleFactory(
         published=True,
         is_lead=True,
         section=politics,
+        authors=[reporter],
         headline="Parliament passes the budget after a six-hour debate",
         featured_image=ImageFactory(file=photo_upload(size=(1600, 900))),
     )
@@ -52,11 +57,20 @@ def newsroom(live_server):
     small = ArticleFactory(
         published=True,
         section=politics,
+        authors=[reporter],
         headline="The minister who never gives interviews",
         featured_image=ImageFactory(file=photo_upload(size=(400, 400))),
     )
     for i in range(8):
-        ArticleFactory(published=True, section=politics, headline=f"Politics story {i}")
+        # The older four end both stories' pages ("More from Politics"), two with photos:
+        # one smaller than the card, which must not be blown up.
+        photo = {0: (1600, 900), 1: (120, 80)}.get(i)
+        ArticleFactory(
+            published=True,
+            section=politics,
+            headline=f"Politics story {i}",
+            featured_image=ImageFactory(file=photo_upload(size=photo)) if photo else None,
+        )
     ArticleFactory(published=True, kind="opinion", authors=[columnist], headline="Why it matters")
     return {"lead": lead, "small": small}
 
@@ -89,6 +103,22 @@ def test_front_page_and_story_follow_the_layout_rules(live_server, chromium, new
         assert page.evaluate(UPSCALED) == [], story.headline
         expect(page.locator(".share__link")).to_have_count(6)
         expect(page.locator(".follow")).to_contain_text("@caspianherald")
+        # The story ends with more from its section and its author (the other of the two).
+        expect(page.locator("#more-section-heading")).to_have_text("More from Politics")
+        expect(page.locator("#more-section-heading + ul > li")).to_have_count(4)
+        expect(page.locator("#more-author-heading")).to_have_text("More from Leyla Mammadova")
+        page.locator("#more-author-heading").scroll_into_view_if_needed()
+        page.wait_for_function(MORE_PHOTOS_LOADED)
+        assert page.evaluate(UPSCALED) == [], story.headline
+        cards = [page.locator(".more__item").nth(i).bounding_box() for i in range(2)]
+        if size == "desktop":  # a row of cards
+            assert cards[1]["x"] > cards[0]["x"] and cards[1]["y"] == cards[0]["y"]
+        else:  # a list, each photo left of its headline
+            assert cards[1]["y"] >= cards[0]["y"] + cards[0]["height"]
+            with_photo = page.locator(".more__item:has(.more__image)").first
+            photo = with_photo.locator(".more__image").bounding_box()
+            text = with_photo.locator(".more__text").bounding_box()
+            assert photo["x"] + photo["width"] <= text["x"]
     if size == "desktop":  # the width is used: related stories beside the story
         story_box = page.locator(".story__headline").bounding_box()
         side_box = page.locator(".story-page__side").bounding_box()

@@ -263,7 +263,8 @@ def test_admin_queries_use_the_declared_indexes(archive):
 @postgres_only
 def test_the_story_page_query_uses_indexes_only(archive):
     """The story page's own SQL (articles.models._story_page_sql): related stories by tag
-    come from each tag's newest entries in the (tag, story) index, never a scan."""
+    come from each tag's newest entries in the (tag, story) index, the author's from their
+    newest in the (author, story) index, never a scan."""
     from articles.models import _story_page_sql
 
     story = archive["stories"][0]
@@ -274,3 +275,4 @@ def test_the_story_page_query_uses_indexes_only(archive):
         plan = json.dumps(cursor.fetchone()[0])
     assert "Seq Scan" not in plan
     assert "taggedarticle_tag_story_idx" in plan
+    assert "byline_author_story_idx" in plan

@@ -538,9 +538,9 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
                 by_author.append(row)
                 if author is None:
                     author = Byline.author.field.related_model(name=author_name, slug=author_slug)
-            else:  # a story both tagged alike and in the section comes twice
-                related.setdefault(row.pk, row)
-                if rank == 2 and kind != Kind.SPONSORED:
+            elif kind != Kind.SPONSORED:  # paid content goes only where editors place it
+                related.setdefault(row.pk, row)  # tagged alike and in the section: twice
+                if rank == 2:
                     in_section.append(row)
         related = list(related.values())[:RELATED_STORIES]
         shown = {row.pk for row in related}

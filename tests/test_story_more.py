@@ -52,8 +52,8 @@ def desk():
     main = story("Budget passes", 1, authors=(leyla, rauf), tag_names=["budget"])
     politics_rows = [story(f"Politics {i}", 2 + i, authors=(rauf,)) for i in range(9)]
     leyla_sport = [story(f"Leyla in sport {i}", 3 + i, section=sport) for i in range(3)]
-    # Paid for: the side column may list it (as before), "More from" never does.
-    story("Paid-for politics", 5.5, kind="sponsored", sponsor="Acme")
+    # Paid for: newer than some of the side column's stories, but no automatic list takes it.
+    story("Paid-for politics", 3.5, kind="sponsored", sponsor="Acme")
     story("Paid-for by Leyla", 1.5, section=sport, kind="sponsored", sponsor="Acme")
     story("Scheduled by Leyla", 0, scheduled=True)
     story("Withdrawn by Leyla", 0, withdrawn=True)

@@ -10,7 +10,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import MaxValueValidator
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, router, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -1082,7 +1082,8 @@ def _story_page(slug: str, at: dt.datetime) -> list[tuple]:
     time. The one conversion the ORM would make is the moments' time zone: SQLite hands
     them back naive (in UTC, as Django stores them), PostgreSQL already aware."""
     sql, params = _story_page_sql(slug, at)
-    with connection.cursor() as cursor:
+    # On the database the router reads public pages from (a replica, when there is one).
+    with connections[router.db_for_read(Article)].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [tuple(_aware(value) for value in row) for row in rows]

@@ -6,3 +6,8 @@ class RecordingPurge:
 
     def purge(self, keys: list[str]) -> None:
         RecordingPurge.sent.append(frozenset(keys))
+
+
+def surrogate_keys(response) -> set[str]:
+    """The surrogate keys a public response carries (what a purge of any of them clears)."""
+    return set(response["Surrogate-Key"].split())

@@ -17,15 +17,12 @@ from tests.factories import (
     ImageFactory,
     SectionFactory,
 )
+from tests.purges import surrogate_keys
 
 pytestmark = pytest.mark.django_db
 
 # "api": the read API's lists (api.views), purged with the site's.
 STORY_LISTS = {"home", "feeds", "sitemaps", "search", "corrections", "api"}
-
-
-def keys(response) -> set[str]:
-    return set(response["Surrogate-Key"].split())
 
 
 def s_maxage(response) -> int:
@@ -65,7 +62,7 @@ def test_public_pages_send_edge_headers_and_an_etag(client, story):
             "public, max-age=60, s-maxage=3600, stale-while-revalidate=600"
         ), path
         assert response["ETag"], path
-        assert {"all", "chrome", f"story-{story.pk}"} <= keys(response), path
+        assert {"all", "chrome", f"story-{story.pk}"} <= surrogate_keys(response), path
         # Readers never cost a session lookup, so pages don't vary by cookie.
         assert "Cookie" not in response.get("Vary", ""), path
 
@@ -75,7 +72,7 @@ def test_the_story_page_names_the_story_its_section_tags_authors_photos_and_rela
 ):
     related = ArticleFactory(published=True, headline="Older oil story", tag_names=["oil"])
     tag = story.tags.get()
-    shown = keys(client.get(story.get_absolute_url()))
+    shown = surrogate_keys(client.get(story.get_absolute_url()))
     assert {
         "all",
         "chrome",
@@ -113,8 +110,8 @@ def test_list_pages_feeds_and_sitemaps_carry_their_list_keys(client, story, auth
     for path, wanted in expected.items():
         response = client.get(path)
         assert response.status_code == 200, path
-        assert wanted | {"all"} <= keys(response), (path, keys(response))
-    assert "chrome" not in keys(client.get("/feeds/rss/"))  # no HTML, no chrome
+        assert wanted | {"all"} <= surrogate_keys(response), (path, surrogate_keys(response))
+    assert "chrome" not in surrogate_keys(client.get("/feeds/rss/"))  # no HTML, no chrome
 
 
 def test_standing_pages_withdrawn_stories_and_old_addresses_carry_their_keys(client, story, editor):
@@ -123,16 +120,16 @@ def test_standing_pages_withdrawn_stories_and_old_addresses_carry_their_keys(cli
 
     page = FlatPage.objects.create(url="/pages/about/", title="About", content="<p>Us.</p>")
     page.sites.add(Site.objects.get_current())
-    assert {f"page-{page.pk}", "chrome"} <= keys(client.get("/pages/about/"))
+    assert {f"page-{page.pk}", "chrome"} <= surrogate_keys(client.get("/pages/about/"))
     old_url = story.get_absolute_url()
     story.slug = "cached-story-renamed"
     story.save()
     moved = client.get(old_url)
-    assert moved.status_code == 301 and f"story-{story.pk}" in keys(moved)
+    assert moved.status_code == 301 and f"story-{story.pk}" in surrogate_keys(moved)
     story.unpublish(editor, note="Taken down.")
     for url in (old_url, story.get_absolute_url()):
         gone = client.get(url)
-        assert gone.status_code == 410 and f"story-{story.pk}" in keys(gone)
+        assert gone.status_code == 410 and f"story-{story.pk}" in surrogate_keys(gone)
 
 
 def test_404s_carry_no_cache_headers(client):

@@ -15,12 +15,9 @@ from tests.factories import (
     SectionFactory,
     photo_upload,
 )
+from tests.purges import surrogate_keys
 
 pytestmark = pytest.mark.django_db
-
-
-def keys(response) -> set[str]:
-    return set(response["Surrogate-Key"].split())
 
 
 def block(html: str, heading_id: str) -> str:
@@ -144,7 +141,7 @@ def test_the_page_names_every_listed_story_and_a_withdrawal_takes_it_off(
     url = desk["main"].get_absolute_url()
     response = client.get(url)
     assert "Leyla in sport 0" in headlines(response.content.decode(), "more-author-heading")
-    shown = keys(response)
+    shown = surrogate_keys(response)
     assert {
         f"story-{listed.pk}",
         f"image-{listed.featured_image_id}",

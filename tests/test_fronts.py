@@ -211,3 +211,13 @@ def test_the_front_page_has_a_latest_river_and_opinion_with_the_columnists(
     opinion = re.search(r'class="section-block section-block--opinion".*?</section>', html, re.S)[0]
     assert "Zaur Hasanov" in opinion and "Why the port matters" in opinion
     assert 'class="teaser__headshot"' in opinion
+
+
+def test_the_latest_river_escapes_headlines_and_dates_them_in_the_newsroom_zone(client):
+    story = ArticleFactory(published=True, headline='Tom & Jerry <b>"live"</b>')
+    html = client.get("/").content.decode()
+    river = re.search(r'<ol class="headline-list">(.*?)</ol>', html, re.S)[1]
+    assert "Tom &amp; Jerry &lt;b&gt;" in river and "<b>" not in river
+    local = timezone.localtime(story.publish_at)
+    assert f'<time datetime="{local.isoformat(timespec="seconds")}">' in river
+    assert f'href="{story.get_absolute_url()}"' in river

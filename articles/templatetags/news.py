@@ -19,8 +19,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils import dateformat, dates, timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from articles import fragments, models
@@ -481,12 +481,14 @@ def latest_stories(count: int = 5) -> dict[str, Any]:
 @register.filter
 def river_time(moment: dt.datetime | None) -> str:
     """A headline list's time: “19:14” today, “1 Dec” before (in the newsroom's zone)."""
-    return _river_time(moment, timezone.localdate()) if moment else ""
+    return _river_time(timezone.localtime(moment), timezone.localdate()) if moment else ""
 
 
-def _river_time(moment: dt.datetime, today: dt.date) -> str:
-    local = timezone.localtime(moment)
-    return dateformat.format(local, "H:i" if local.date() == today else "j M")
+def _river_time(local: dt.datetime, today: dt.date) -> str:
+    # What the date filter prints for "H:i" and "j M", without its per-call formatter.
+    if local.date() == today:
+        return f"{local:%H:%M}"
+    return f"{local.day} {str(dates.MONTHS_3[local.month]).title()}"
 
 
 @register.simple_tag
@@ -495,23 +497,21 @@ def headline_list(stories, ordered: bool = False) -> SafeString:
     each, from StoryRows; `ordered` makes it an <ol>.
 
     Built here rather than in a template: a front page prints forty of these, and the template
-    engine's lookups per headline were a third of the page's rendering time."""
+    engine's lookups per headline were a third of the page's rendering time. Plain f-strings
+    with html.escape (what format_html and the date filter cost was two thirds of the rest)."""
+    zone = timezone.get_current_timezone()
     today = timezone.localdate()
-    items = format_html_join(
-        "",
-        '<li class="headline-item"><time datetime="{}">{}</time> <a href="{}">{}</a></li>',
-        (
-            (
-                iso_time(story.publish_at),
-                _river_time(story.publish_at, today),
-                story.get_absolute_url(),
-                typographic(story.headline),
-            )
-            for story in stories
-        ),
-    )
+    items = []
+    for story in stories:
+        local = story.publish_at.astimezone(zone)
+        items.append(
+            f'<li class="headline-item"><time datetime="{local.isoformat(timespec="seconds")}">'
+            f"{_river_time(local, today)}</time> "
+            f'<a href="{html.escape(story.get_absolute_url())}">'
+            f"{html.escape(typographic(story.headline))}</a></li>"
+        )
     tag = "ol" if ordered else "ul"
-    return format_html('<{} class="headline-list">{}</{}>', tag, items, tag)
+    return mark_safe(f'<{tag} class="headline-list">{"".join(items)}</{tag}>')
 
 
 # Where readers share a story: plain links to each network's own share page (no scripts, no

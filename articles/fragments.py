@@ -164,9 +164,13 @@ def rendered(request: HttpRequest | None, items: Iterable[tuple]) -> list[SafeSt
         teasers = {story.pk for story, kind in pairs if kind in TEASERS and kind != "related"}
         full = {}
         if parts:
-            full |= Article.objects.for_detail().defer("search_document").in_bulk(parts)
-        if teasers:
-            full |= Article.objects.for_listing().defer("body", "search_document").in_bulk(teasers)
+            # A story page's teasers (more from the section, the author) come in the same
+            # queries as the story: for_detail() loads all a teaser needs, and each query saved
+            # is about a millisecond of the ORM's on a page rendered afresh.
+            stories = Article.objects.for_detail().defer("search_document")
+            full = stories.in_bulk(parts | teasers)
+        elif teasers:
+            full = Article.objects.for_listing().defer("body", "search_document").in_bulk(teasers)
         return [
             _render(story if kind == "related" else full[story.pk], kind) for story, kind in pairs
         ]

@@ -362,10 +362,11 @@ def _newsroom(n_stories: int = 30) -> dict:
 def test_query_budget_article_page(client, django_assert_max_num_queries):
     data = _newsroom()
     for article in data["stories"][:3]:
-        # Nothing rendered yet: the story with its related stories, its parts (4), the
-        # related items from their rows; the site state (4, with the fronts' placements) once;
-        # the "More from" items with their photos and bylines (2, as every teaser list).
-        with django_assert_max_num_queries(11):
+        # Nothing rendered yet: the story with its related stories; its parts and the "More
+        # from" items with their photos, bylines, tags and corrections (4, in the same
+        # queries); the related items from their rows; the site state (4, with the fronts'
+        # placements) once.
+        with django_assert_max_num_queries(9):
             response = client.get(article.get_absolute_url())
         assert response.status_code == 200
     # Parts cached: one query, the story with its related stories.
@@ -381,8 +382,8 @@ def test_query_budget_article_page_with_no_story_sharing_a_tag(
         published=True, section=data["section"], tag_names=["only-here"], authors=data["authors"]
     )
     CorrectionFactory(article=loner)
-    # As above: the "More from" items cost 2 queries on a miss.
-    with django_assert_max_num_queries(11):
+    # As above: the "More from" items come in the story's own queries on a miss.
+    with django_assert_max_num_queries(9):
         response = client.get(loner.get_absolute_url())
     assert response.status_code == 200
     # Topped up from the section: its newest stories.

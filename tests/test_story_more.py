@@ -161,9 +161,9 @@ def test_the_story_page_keeps_its_query_budget(client, desk, django_assert_max_n
     desk["politics"][4].featured_image = ImageFactory()
     desk["politics"][4].save()
     url = desk["main"].get_absolute_url()
-    # Nothing cached: the story page's query, the site state (4), the story's parts (4), the
-    # "More from" items (2: rows with photos, bylines).
-    with django_assert_max_num_queries(11):
+    # Nothing cached: the story page's query, the site state (4), the story's parts with the
+    # "More from" items (4: rows with photos, bylines, tags, corrections).
+    with django_assert_max_num_queries(9):
         assert client.get(url).status_code == 200
     # Cached: the one query that chooses the story and everything its page lists.
     with django_assert_max_num_queries(1):

@@ -103,6 +103,7 @@ REVIEWED_MARK_SAFE = {
     "articles/fragments.py:chrome": "the same, for the masthead and footer",
     "articles/search.py:render_snippet": "search snippets: escaped, then markers become <mark>",
     "articles/templatetags/news.py:json_ld": "JSON with <, > and & escaped as \\u003C ...",
+    "articles/templatetags/news.py:headline_list": "headlines and addresses html.escape()d",
     "articles/views.py:flatpage": "the standing page's content after sanitize_html()",
     "accounts/views.py:authenticator": "segno's SVG of the QR code: paths only, no text",
     "articles/compare.py:word_diff": "revision compare: each word escaped, then <ins>/<del>",

@@ -155,7 +155,8 @@ def rendered(request: HttpRequest | None, items: Iterable[tuple]) -> list[SafeSt
 
     The stories are light rows (STUB_FIELDS, or a StoryRow); only for a fragment that is
     not cached is the story loaded: teasers in two queries (rows, bylines), story parts in
-    four (the row; bylines, tags, corrections). Related stories render from their StoryRow.
+    four (the row; bylines, tags, corrections), the teasers of a story page in its parts'
+    four. Related stories render from their StoryRow.
     """
     items = list(items)
 

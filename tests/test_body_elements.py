@@ -195,7 +195,7 @@ def test_story_page_queries_with_inline_photos(client, django_assert_max_num_que
     story, _ = _story_with_elements()
     cache.clear()
     # The page's usual budget (tests/test_caching.py) and one query for the inline photos.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         assert client.get(story.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(1):
         assert client.get(story.get_absolute_url()).status_code == 200

@@ -10,6 +10,9 @@
 #             story fragments in Redis warm (the state right after a purge);
 #   cold      gunicorn with no cache of any kind (bench/cold_settings.py): every fragment,
 #             the navigation and the banner rendered afresh, as for a crawler walking the archive;
+#   floor     the same gunicorn answering a fixed text through the site's middleware, then
+#             after as many of the ORM's simplest lookups as a cold story page makes queries
+#             (bench/floor_urls.py): the most any page built with Django's ORM can reach here;
 # then a publish (bench/after_publish.py): the share of 200 story pages still served from the
 # edge right after it, and how long until the edge shows the new story on the home page;
 # then a live blog's polled fragment at the edge while an entry is posted every second
@@ -238,6 +241,12 @@ stop_origin
 start_origin cold DJANGO_SETTINGS_MODULE=bench.cold_settings
 measure "article, cold" article "$ORIGIN" memory
 measure "home, cold" home "$ORIGIN" memory
+
+echo "== the framework floor: Django and the site's middleware, with and without queries"
+stop_origin
+start_origin floor DJANGO_SETTINGS_MODULE=bench.floor_settings
+measure "floor, no query" home "$ORIGIN/floor/empty"
+measure "floor, 9 ORM queries" home "$ORIGIN/floor/queries"
 stop_all
 
 echo

@@ -12,7 +12,7 @@
 #             the navigation and the banner rendered afresh, as for a crawler walking the archive;
 #   floor     the same gunicorn answering a fixed text through the site's middleware, then
 #             after as many of the ORM's simplest lookups as a cold story page makes queries
-#             (bench/floor_urls.py): the most any page built with Django's ORM can reach here;
+#             (bench/floor_urls.py): the most a page making that many ORM queries can reach;
 # then a publish (bench/after_publish.py): the share of 200 story pages still served from the
 # edge right after it, and how long until the edge shows the new story on the home page;
 # then a live blog's polled fragment at the edge while an entry is posted every second
